@@ -1,0 +1,294 @@
+//! Transaction ids, Message-IDs and the id generator they are drawn from.
+//!
+//! Both are `ident` in the RFC 4975 §9 grammar:
+//! `ident = ALPHANUM 3*31(ALPHANUM / "." / "-" / "+" / "%" / "=")`, 4 to 32 characters. They are
+//! stored inline (no allocation) and are `Copy`.
+
+use std::fmt;
+
+use crate::error::IdentError;
+
+/// Shortest `ident` the grammar allows.
+pub const IDENT_MIN_LEN: usize = 4;
+/// Longest `ident` the grammar allows.
+pub const IDENT_MAX_LEN: usize = 32;
+/// Length of generated identifiers: 16 alphanumeric characters carry about 95 random bits, above
+/// the 64 bits RFC 4975 §7.1 asks for transaction ids.
+pub const GENERATED_IDENT_LEN: usize = 16;
+
+const ALPHANUM: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// The source of every random identifier an engine creates.
+///
+/// The default draws from the operating system's CSPRNG. Tests and fuzzing pass a seeded source
+/// (any `FnMut(&mut [u8])`) so that transaction ids and Message-IDs are reproducible.
+///
+/// ```
+/// use msrp::{IdGenerator, TransactionId};
+/// let mut counter = 0u8;
+/// let mut ids = IdGenerator::from_fn(move |buf: &mut [u8]| {
+///     for b in buf.iter_mut() {
+///         counter = counter.wrapping_add(1);
+///         *b = counter;
+///     }
+/// });
+/// let a = TransactionId::generate(&mut ids);
+/// let b = TransactionId::generate(&mut ids);
+/// assert_ne!(a, b);
+/// assert_eq!(a.as_str().len(), 16);
+/// ```
+pub struct IdGenerator {
+    source: Box<dyn FnMut(&mut [u8]) + Send>,
+}
+
+impl IdGenerator {
+    /// Random bytes from the operating system's CSPRNG.
+    ///
+    /// If the operating system cannot deliver randomness the generator panics: continuing with
+    /// predictable identifiers would be a security fault (RFC 4975 §14.1).
+    pub fn os() -> Self {
+        Self::from_fn(|buf: &mut [u8]| {
+            if let Err(e) = getrandom::fill(buf) {
+                panic!("operating system random source failed: {e}");
+            }
+        })
+    }
+
+    /// Random bytes from a caller-supplied source, e.g. a seeded PRNG in tests.
+    pub fn from_fn(source: impl FnMut(&mut [u8]) + Send + 'static) -> Self {
+        Self {
+            source: Box::new(source),
+        }
+    }
+
+    /// Fills `buf` with random bytes.
+    pub fn fill(&mut self, buf: &mut [u8]) {
+        (self.source)(buf);
+    }
+
+    /// Writes `out.len()` random alphanumeric characters into `out`.
+    pub fn fill_alphanumeric(&mut self, out: &mut [u8]) {
+        // Rejection sampling keeps the distribution uniform: 248 = 4 * 62.
+        let mut pos = 0;
+        let mut pool = [0u8; 32];
+        while pos < out.len() {
+            self.fill(&mut pool);
+            for &b in &pool {
+                if pos == out.len() {
+                    break;
+                }
+                if b < 248 {
+                    out[pos] = ALPHANUM[usize::from(b % 62)];
+                    pos += 1;
+                }
+            }
+        }
+    }
+}
+
+impl Default for IdGenerator {
+    fn default() -> Self {
+        Self::os()
+    }
+}
+
+impl fmt::Debug for IdGenerator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("IdGenerator")
+    }
+}
+
+fn is_ident_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+' | b'%' | b'=')
+}
+
+/// Checks `s` against the `ident` grammar.
+fn validate_ident(s: &[u8]) -> Result<(), IdentError> {
+    if s.len() < IDENT_MIN_LEN {
+        return Err(IdentError::TooShort { len: s.len() });
+    }
+    if s.len() > IDENT_MAX_LEN {
+        return Err(IdentError::TooLong { len: s.len() });
+    }
+    if !s[0].is_ascii_alphanumeric() {
+        return Err(IdentError::BadFirstChar { byte: s[0] });
+    }
+    if let Some(pos) = s.iter().position(|&b| !is_ident_char(b)) {
+        return Err(IdentError::BadChar { byte: s[pos], pos });
+    }
+    Ok(())
+}
+
+/// Inline storage for a validated `ident`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Ident {
+    len: u8,
+    bytes: [u8; IDENT_MAX_LEN],
+}
+
+impl Ident {
+    fn parse(s: &[u8]) -> Result<Self, IdentError> {
+        validate_ident(s)?;
+        let mut bytes = [0u8; IDENT_MAX_LEN];
+        bytes[..s.len()].copy_from_slice(s);
+        // validate_ident bounds the length to 32, which fits u8.
+        Ok(Self {
+            len: s.len() as u8,
+            bytes,
+        })
+    }
+
+    fn generate(ids: &mut IdGenerator) -> Self {
+        let mut bytes = [0u8; IDENT_MAX_LEN];
+        ids.fill_alphanumeric(&mut bytes[..GENERATED_IDENT_LEN]);
+        Self {
+            len: GENERATED_IDENT_LEN as u8,
+            bytes,
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII bytes pass validate_ident, so this conversion cannot fail.
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+}
+
+macro_rules! ident_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(Ident);
+
+        impl $name {
+            /// Parses and validates an identifier (4-32 characters of the `ident` grammar).
+            pub fn parse(s: impl AsRef<[u8]>) -> Result<Self, IdentError> {
+                Ident::parse(s.as_ref()).map(Self)
+            }
+
+            /// A fresh random identifier of [`GENERATED_IDENT_LEN`] alphanumeric characters.
+            pub fn generate(ids: &mut IdGenerator) -> Self {
+                Self(Ident::generate(ids))
+            }
+
+            /// The identifier's text.
+            pub fn as_str(&self) -> &str {
+                self.0.as_str()
+            }
+
+            /// The identifier's bytes.
+            pub fn as_bytes(&self) -> &[u8] {
+                self.0.as_bytes()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({:?})", stringify!($name), self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = IdentError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+
+        #[cfg(feature = "arbitrary")]
+        impl<'a> arbitrary::Arbitrary<'a> for $name {
+            fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+                const CHARS: &[u8] =
+                    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.-+%=";
+                let len = u.int_in_range(IDENT_MIN_LEN..=IDENT_MAX_LEN)?;
+                let mut buf = [0u8; IDENT_MAX_LEN];
+                for (i, slot) in buf[..len].iter_mut().enumerate() {
+                    // The first character must be alphanumeric (the first 62 of CHARS).
+                    let limit = if i == 0 { 61 } else { CHARS.len() - 1 };
+                    *slot = CHARS[u.int_in_range(0..=limit)?];
+                }
+                Self::parse(&buf[..len]).map_err(|_| arbitrary::Error::IncorrectFormat)
+            }
+        }
+    };
+}
+
+ident_type!(
+    /// An MSRP transaction identifier (RFC 4975 §7.1): names one request and its response, and
+    /// delimits the request's body through the end-line.
+    TransactionId
+);
+
+ident_type!(
+    /// An MSRP Message-ID (RFC 4975 §7.1.1): names a whole message across all its chunks.
+    MessageId
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grammar_lengths_and_characters() {
+        assert!(TransactionId::parse("abcd").is_ok());
+        assert!(TransactionId::parse("a".repeat(32)).is_ok());
+        assert_eq!(
+            TransactionId::parse("abc"),
+            Err(IdentError::TooShort { len: 3 })
+        );
+        assert_eq!(
+            TransactionId::parse("a".repeat(33)),
+            Err(IdentError::TooLong { len: 33 })
+        );
+        assert_eq!(
+            TransactionId::parse(".abc"),
+            Err(IdentError::BadFirstChar { byte: b'.' })
+        );
+        assert_eq!(
+            MessageId::parse("ab_c"),
+            Err(IdentError::BadChar { byte: b'_', pos: 2 })
+        );
+        assert_eq!(
+            MessageId::parse("abc d"),
+            Err(IdentError::BadChar { byte: b' ', pos: 3 })
+        );
+        let id = MessageId::parse("a.-+%=9").unwrap();
+        assert_eq!(id.as_str(), "a.-+%=9");
+        assert_eq!(id.to_string(), "a.-+%=9");
+    }
+
+    #[test]
+    fn generated_ids_are_valid_reproducible_and_distinct() {
+        let seeded = |seed: u64| {
+            let mut state = seed;
+            IdGenerator::from_fn(move |buf: &mut [u8]| {
+                for b in buf.iter_mut() {
+                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    *b = (state >> 56) as u8;
+                }
+            })
+        };
+        let mut g1 = seeded(1);
+        let mut g2 = seeded(1);
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..1000 {
+            let a = TransactionId::generate(&mut g1);
+            let b = TransactionId::generate(&mut g2);
+            assert_eq!(a, b);
+            assert_eq!(a.as_str().len(), GENERATED_IDENT_LEN);
+            assert!(TransactionId::parse(a.as_str()).is_ok());
+            assert!(seen.insert(a));
+        }
+        let mut os = IdGenerator::default();
+        assert_ne!(MessageId::generate(&mut os), MessageId::generate(&mut os));
+    }
+}

@@ -1,0 +1,96 @@
+//! # msrp
+//!
+//! A sans-IO implementation of the MSRP wire format (RFC 4975, with the RFC 4976 relay
+//! headers): message types, MSRP URIs, a streaming zero-copy decoder and an encoder. No sockets,
+//! no runtime, no clock: bytes in, frames out. The optional `codec` feature adds tokio-util
+//! `Decoder`/`Encoder` implementations on top.
+//!
+//! ```text
+//!   bytes from the network ──► Decoder::decode ──► Frame::Head(Request | Response)
+//!   (any split, BytesMut)                          Frame::Data(Bytes)   zero-copy slices
+//!                                                  Frame::End(Flag)     $ complete, + more, # abort
+//!                                                  Frame::Rejected(..)  answer 400/413, go on
+//!
+//!   Head / Message ──► encode ──► bytes to send (To-Path, From-Path first; Content-Type last)
+//! ```
+//!
+//! ## Quick start
+//!
+//! ```
+//! use bytes::BytesMut;
+//! use msrp::{
+//!     ByteRange, Decoder, Flag, Frame, Head, Header, IdGenerator, Message, MessageId, Method,
+//!     MsrpUri, Path, Request, StatusCode, Text, TransactionId,
+//! };
+//!
+//! let mut ids = IdGenerator::default();
+//! let alice: MsrpUri = "msrp://alice.example.com:7654/jshA7weztas;tcp".parse()?;
+//! let bob: MsrpUri = "msrp://bob.example.com:12763/kjhd37s2s20w2a;tcp".parse()?;
+//!
+//! // Build and encode a SEND.
+//! let mut send = Request::new(
+//!     TransactionId::generate(&mut ids),
+//!     Method::Send,
+//!     Path::new(bob.clone()),
+//!     Path::new(alice.clone()),
+//! );
+//! send.headers.push(Header::MessageId(MessageId::generate(&mut ids)));
+//! send.headers.push(Header::ByteRange(ByteRange::new(1, Some(5), Some(5))?));
+//! send.content_type = Some(Text::new("text/plain")?);
+//! let msg = Message { head: Head::Request(send), body: Some("hello".into()), flag: Flag::Complete };
+//! let mut wire = BytesMut::new();
+//! msg.encode(&mut wire)?;
+//!
+//! // Decode it as the peer would, and answer.
+//! let mut decoder = Decoder::default();
+//! let Some(Frame::Head(Head::Request(req))) = decoder.decode(&mut wire)? else { panic!() };
+//! assert_eq!(req.to_path.last(), &bob);
+//! assert!(matches!(decoder.decode(&mut wire)?, Some(Frame::Data(d)) if d == "hello"));
+//! assert_eq!(decoder.decode(&mut wire)?, Some(Frame::End(Flag::Complete)));
+//! let ok = req.response(StatusCode::Ok, Path::new(bob));
+//! assert_eq!(ok.to_path.first(), &alice);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Errors
+//!
+//! A [`DecodeError`] is either fatal (framing is lost: close the connection) or recoverable
+//! (the message is rejected with [`DecodeError::status`] and the decoder skips to its end-line).
+//! Recoverable errors arrive as [`Frame::Rejected`], fatal ones as `Err`.
+//!
+//! ## Features
+//!
+//! - `codec`: [`codec::MsrpCodec`], a tokio-util `Decoder` and `Encoder`.
+//! - `arbitrary`: `Arbitrary` implementations of the wire types, for structured fuzzing.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod decoder;
+mod end_line;
+mod error;
+mod header;
+mod ident;
+mod message;
+mod status;
+mod uri;
+
+#[cfg(feature = "codec")]
+pub mod codec;
+
+#[cfg(any(fuzzing, test))]
+pub mod fuzzing;
+
+#[cfg(test)]
+mod conformance;
+
+pub use decoder::{Decoder, DecoderConfig, Frame, Rejection};
+pub use error::{ByteRangeError, DecodeError, EncodeError, HeaderError, IdentError, UriError};
+pub use header::{
+    ByteRange, FailureReport, Header, HeaderName, Headers, ReportStatus, SuccessReport, Text,
+};
+pub use ident::{
+    GENERATED_IDENT_LEN, IDENT_MAX_LEN, IDENT_MIN_LEN, IdGenerator, MessageId, TransactionId,
+};
+pub use message::{ExtensionMethod, Flag, Head, Message, Method, Request, Response, encode_end_line};
+pub use status::StatusCode;
+pub use uri::{Host, MsrpUri, Path, Scheme};
