@@ -102,7 +102,12 @@ fn rfc_examples() {
         if row.get("to_path").is_none() {
             // RFC 4975 §5.1 shows chunk "snippets" without To-Path/From-Path, which the grammar
             // requires: they are rejected as 400 and skipped to their end-line.
-            assert_eq!(whole, vec![Event::Rejected(DecodeError::ToPathNotFirst)], "{}", row.file);
+            assert_eq!(
+                whole,
+                vec![Event::Rejected(DecodeError::ToPathNotFirst)],
+                "{}",
+                row.file
+            );
             assert!(decoder.is_idle(), "{}", row.file);
             continue;
         }
@@ -123,10 +128,18 @@ fn rfc_examples() {
 fn check_fields(row: &Row, msg: &crate::Message) {
     let f = &row.file;
     let head = &msg.head;
-    assert_eq!(head.transaction_id().as_str(), row.get("tid").unwrap(), "{f}");
+    assert_eq!(
+        head.transaction_id().as_str(),
+        row.get("tid").unwrap(),
+        "{f}"
+    );
     match (row.get("kind").unwrap(), head) {
         ("request", Head::Request(r)) => {
-            assert_eq!(r.method.as_str(), row.get("method_or_status").unwrap(), "{f}");
+            assert_eq!(
+                r.method.as_str(),
+                row.get("method_or_status").unwrap(),
+                "{f}"
+            );
             assert_eq!(
                 r.content_type.as_ref().map(|c| c.as_str()),
                 row.get("content_type"),
@@ -139,12 +152,24 @@ fn check_fields(row: &Row, msg: &crate::Message) {
                 row.get("method_or_status").unwrap(),
                 "{f}"
             );
-            assert_eq!(r.comment.as_ref().map(|c| c.as_str()), row.get("comment"), "{f}");
+            assert_eq!(
+                r.comment.as_ref().map(|c| c.as_str()),
+                row.get("comment"),
+                "{f}"
+            );
         }
         (kind, _) => panic!("{f}: expected a {kind}"),
     }
-    assert_eq!(head.to_path().to_string(), row.get("to_path").unwrap(), "{f}");
-    assert_eq!(head.from_path().to_string(), row.get("from_path").unwrap(), "{f}");
+    assert_eq!(
+        head.to_path().to_string(),
+        row.get("to_path").unwrap(),
+        "{f}"
+    );
+    assert_eq!(
+        head.from_path().to_string(),
+        row.get("from_path").unwrap(),
+        "{f}"
+    );
     let h = head.headers();
     assert_eq!(
         h.message_id().map(|m| m.to_string()).as_deref(),
@@ -156,13 +181,17 @@ fn check_fields(row: &Row, msg: &crate::Message) {
         row.get("byte_range"),
         "{f}"
     );
-    let explicit = |name: &str| {
-        h.iter()
-            .find(|x| x.name() == name)
-            .map(header_value)
-    };
-    assert_eq!(explicit("Success-Report").as_deref(), row.get("success_report"), "{f}");
-    assert_eq!(explicit("Failure-Report").as_deref(), row.get("failure_report"), "{f}");
+    let explicit = |name: &str| h.iter().find(|x| x.name() == name).map(header_value);
+    assert_eq!(
+        explicit("Success-Report").as_deref(),
+        row.get("success_report"),
+        "{f}"
+    );
+    assert_eq!(
+        explicit("Failure-Report").as_deref(),
+        row.get("failure_report"),
+        "{f}"
+    );
     assert_eq!(
         h.status().map(|s| s.to_string()).as_deref(),
         row.get("status_header"),
@@ -215,7 +244,11 @@ const FROM: &str = "From-Path: msrp://a.example.com:1/s1;tcp\r\n";
 fn one(wire: &str, config: &DecoderConfig) -> Vec<Event> {
     let events = decode_pieces(config, [wire.as_bytes()]);
     // And the same byte at a time.
-    assert_eq!(decode_pieces(config, wire.as_bytes().chunks(1)), events, "{wire:?}");
+    assert_eq!(
+        decode_pieces(config, wire.as_bytes().chunks(1)),
+        events,
+        "{wire:?}"
+    );
     events
 }
 
@@ -260,10 +293,16 @@ fn negative_vectors() {
 
     // To-Path/From-Path reversed or missing.
     let e = rejected(&send(&format!("{FROM}{TO}"), None), &d);
-    assert_eq!((e, e.status()), (DecodeError::ToPathNotFirst, StatusCode::Unintelligible));
+    assert_eq!(
+        (e, e.status()),
+        (DecodeError::ToPathNotFirst, StatusCode::Unintelligible)
+    );
     let e = rejected(&send(&format!("{TO}Message-ID: abcd\r\n{FROM}"), None), &d);
     assert_eq!(e, DecodeError::FromPathNotSecond);
-    assert_eq!(rejected(&send(TO, None), &d), DecodeError::FromPathNotSecond);
+    assert_eq!(
+        rejected(&send(TO, None), &d),
+        DecodeError::FromPathNotSecond
+    );
     assert_eq!(
         rejected(&send(&format!("{TO}{FROM}{TO}"), None), &d),
         DecodeError::DuplicateHeader { name: "To-Path" }
@@ -271,20 +310,35 @@ fn negative_vectors() {
 
     // Content-Type not last; missing; present without a body.
     let e = rejected(
-        &send(&format!("{TO}{FROM}Content-Type: text/plain\r\nMessage-ID: abcd\r\n"), Some("hi")),
+        &send(
+            &format!("{TO}{FROM}Content-Type: text/plain\r\nMessage-ID: abcd\r\n"),
+            Some("hi"),
+        ),
         &d,
     );
-    assert_eq!((e, e.status()), (DecodeError::ContentTypeNotLast, StatusCode::Unintelligible));
     assert_eq!(
-        rejected(&send(&format!("{TO}{FROM}Message-ID: abcd\r\n"), Some("hi")), &d),
+        (e, e.status()),
+        (DecodeError::ContentTypeNotLast, StatusCode::Unintelligible)
+    );
+    assert_eq!(
+        rejected(
+            &send(&format!("{TO}{FROM}Message-ID: abcd\r\n"), Some("hi")),
+            &d
+        ),
         DecodeError::MissingContentType
     );
     assert_eq!(
-        rejected(&send(&format!("{TO}{FROM}Content-Type: text/plain\r\n"), None), &d),
+        rejected(
+            &send(&format!("{TO}{FROM}Content-Type: text/plain\r\n"), None),
+            &d
+        ),
         DecodeError::ContentTypeWithoutBody
     );
     assert_eq!(
-        rejected(&send(&format!("{TO}{FROM}Content-Type: text\r\n"), Some("x")), &d),
+        rejected(
+            &send(&format!("{TO}{FROM}Content-Type: text\r\n"), Some("x")),
+            &d
+        ),
         DecodeError::InvalidHeader {
             name: "Content-Type",
             source: HeaderError::BadContentType
@@ -293,20 +347,37 @@ fn negative_vectors() {
     // A response with a body.
     assert_eq!(
         rejected(
-            &format!("MSRP t1234 200 OK\r\n{TO}{FROM}Content-Type: text/plain\r\n\r\nx\r\n-------t1234$\r\n"),
+            &format!(
+                "MSRP t1234 200 OK\r\n{TO}{FROM}Content-Type: text/plain\r\n\r\nx\r\n-------t1234$\r\n"
+            ),
             &d
         ),
         DecodeError::ResponseWithBody
     );
 
+    // A response that is not complete.
+    assert_eq!(
+        rejected(
+            &format!("MSRP t1234 200 OK\r\n{TO}{FROM}-------t1234+\r\n"),
+            &d
+        ),
+        DecodeError::ResponseNotComplete
+    );
+
     // An end-line with another transaction id: in the header section framing is lost; in a
     // body it is data.
     assert_eq!(
-        fatal(&format!("MSRP t1234 SEND\r\n{TO}{FROM}-------t9999$\r\n"), &d),
+        fatal(
+            &format!("MSRP t1234 SEND\r\n{TO}{FROM}-------t9999$\r\n"),
+            &d
+        ),
         DecodeError::EndLineMismatch
     );
     assert_eq!(
-        fatal(&format!("MSRP t1234 SEND\r\n{TO}{FROM}-------t1234?\r\n"), &d),
+        fatal(
+            &format!("MSRP t1234 SEND\r\n{TO}{FROM}-------t1234?\r\n"),
+            &d
+        ),
         DecodeError::EndLineMismatch
     );
     let foreign = send(
@@ -320,12 +391,18 @@ fn negative_vectors() {
     // Malformed Byte-Range: start 0, end < start, overflow.
     for (range, source) in [
         ("0-5/5", crate::ByteRangeError::ZeroStart),
-        ("7-3/10", crate::ByteRangeError::EndBeforeStart { start: 7, end: 3 }),
+        (
+            "7-3/10",
+            crate::ByteRangeError::EndBeforeStart { start: 7, end: 3 },
+        ),
         ("1-99999999999999999999/*", crate::ByteRangeError::Overflow),
         ("1-5/4", crate::ByteRangeError::BeyondTotal { total: 4 }),
         ("1-5", crate::ByteRangeError::Syntax),
     ] {
-        let e = rejected(&send(&format!("{TO}{FROM}Byte-Range: {range}\r\n"), None), &d);
+        let e = rejected(
+            &send(&format!("{TO}{FROM}Byte-Range: {range}\r\n"), None),
+            &d,
+        );
         assert_eq!(
             e,
             DecodeError::InvalidHeader {
@@ -340,17 +417,26 @@ fn negative_vectors() {
     // Bad transaction ids (fatal: the end-line cannot be found without one).
     for (tid, want) in [
         ("abc", IdentError::TooShort { len: 3 }),
-        ("a23456789012345678901234567890123", IdentError::TooLong { len: 33 }),
+        (
+            "a23456789012345678901234567890123",
+            IdentError::TooLong { len: 33 },
+        ),
         ("-abc", IdentError::BadFirstChar { byte: b'-' }),
         ("ab_cd", IdentError::BadChar { byte: b'_', pos: 2 }),
     ] {
-        let e = fatal(&format!("MSRP {tid} SEND\r\n{TO}{FROM}-------{tid}$\r\n"), &d);
+        let e = fatal(
+            &format!("MSRP {tid} SEND\r\n{TO}{FROM}-------{tid}$\r\n"),
+            &d,
+        );
         assert_eq!(e, DecodeError::BadTransactionId(want), "{tid}");
         assert_eq!(e.status(), StatusCode::Unintelligible);
     }
     // Bad Message-ID.
     assert_eq!(
-        rejected(&send(&format!("{TO}{FROM}Message-ID: a b c d\r\n"), None), &d),
+        rejected(
+            &send(&format!("{TO}{FROM}Message-ID: a b c d\r\n"), None),
+            &d
+        ),
         DecodeError::InvalidHeader {
             name: "Message-ID",
             source: HeaderError::MessageId(IdentError::BadChar { byte: b' ', pos: 1 })
@@ -362,7 +448,10 @@ fn negative_vectors() {
     assert_eq!(fatal("MSRP t1234 send\r\n", &d), DecodeError::BadStartLine);
     assert_eq!(fatal("MSRP t1234 20 OK\r\n", &d), DecodeError::BadStartLine);
     assert_eq!(fatal("MSRP t1234\r\n", &d), DecodeError::BadStartLine);
-    assert_eq!(fatal("MSRP t1234 SEND\n", &d), DecodeError::BareLineFeed { line: 0 });
+    assert_eq!(
+        fatal("MSRP t1234 SEND\n", &d),
+        DecodeError::BareLineFeed { line: 0 }
+    );
     assert_eq!(
         fatal(&format!("MSRP t1234 SEND\r\n{TO}From-Path: x\n"), &d),
         DecodeError::BareLineFeed { line: 2 }
@@ -373,14 +462,23 @@ fn negative_vectors() {
         DecodeError::MalformedHeader { line: 3 }
     );
     assert_eq!(
-        rejected(&send(&format!("{TO}{FROM}Failure-Report: maybe\r\n"), None), &d),
+        rejected(
+            &send(&format!("{TO}{FROM}Failure-Report: maybe\r\n"), None),
+            &d
+        ),
         DecodeError::InvalidHeader {
             name: "Failure-Report",
             source: HeaderError::BadReportValue
         }
     );
     assert_eq!(
-        rejected(&send(&format!("{TO}{FROM}Byte-Range: 1-0/0\r\nByte-Range: 1-0/0\r\n"), None), &d),
+        rejected(
+            &send(
+                &format!("{TO}{FROM}Byte-Range: 1-0/0\r\nByte-Range: 1-0/0\r\n"),
+                None
+            ),
+            &d
+        ),
         DecodeError::DuplicateHeader { name: "Byte-Range" }
     );
 }
@@ -397,7 +495,10 @@ fn every_limit() {
 
     // Start line too long: fatal (even without its CRLF yet).
     let long_start = format!("MSRP t1234 {}\r\n", "A".repeat(40));
-    assert_eq!(fatal(&long_start, &small), DecodeError::StartLineTooLong { limit: 32 });
+    assert_eq!(
+        fatal(&long_start, &small),
+        DecodeError::StartLineTooLong { limit: 32 }
+    );
     assert_eq!(
         fatal(&long_start[..40], &small),
         DecodeError::StartLineTooLong { limit: 32 }
@@ -405,15 +506,30 @@ fn every_limit() {
 
     let long_value = format!("X-Long: {}\r\n", "v".repeat(80));
     let roomy = small.clone().with_max_head(400);
-    let e = rejected(&format!("MSRP t1234 SEND\r\n{TO}{FROM}{long_value}-------t1234$\r\n"), &roomy);
-    assert_eq!((e, e.status()), (DecodeError::HeaderLineTooLong { limit: 64 }, StatusCode::Unintelligible));
+    let e = rejected(
+        &format!("MSRP t1234 SEND\r\n{TO}{FROM}{long_value}-------t1234$\r\n"),
+        &roomy,
+    );
+    assert_eq!(
+        (e, e.status()),
+        (
+            DecodeError::HeaderLineTooLong { limit: 64 },
+            StatusCode::Unintelligible
+        )
+    );
 
     let many = "X-A: 1\r\n".repeat(3);
-    let e = rejected(&format!("MSRP t1234 SEND\r\n{TO}{FROM}{many}-------t1234$\r\n"), &small);
+    let e = rejected(
+        &format!("MSRP t1234 SEND\r\n{TO}{FROM}{many}-------t1234$\r\n"),
+        &small,
+    );
     assert_eq!(e, DecodeError::TooManyHeaders { limit: 4 });
 
     let head = "X-Abcdefghij: 0123456789012345678901234567890\r\n".repeat(2);
-    let e = rejected(&format!("MSRP t1234 SEND\r\n{TO}{FROM}{head}-------t1234$\r\n"), &small);
+    let e = rejected(
+        &format!("MSRP t1234 SEND\r\n{TO}{FROM}{head}-------t1234$\r\n"),
+        &small,
+    );
     assert_eq!(e, DecodeError::HeadTooLarge { limit: 160 });
 
     // Non-SEND body over its limit: 413, data up to the limit delivered first.
@@ -421,7 +537,13 @@ fn every_limit() {
         "MSRP t1234 REPORT\r\n{TO}{FROM}Content-Type: text/plain\r\n\r\n0123456789\r\n-------t1234$\r\n"
     );
     let e = rejected(&report, &small);
-    assert_eq!((e, e.status()), (DecodeError::NonSendBodyTooLarge { limit: 8 }, StatusCode::TooLarge));
+    assert_eq!(
+        (e, e.status()),
+        (
+            DecodeError::NonSendBodyTooLarge { limit: 8 },
+            StatusCode::TooLarge
+        )
+    );
     let events = one(&report, &small);
     assert_eq!(events[1], Event::Data(b"01234567".to_vec()));
 
@@ -430,7 +552,10 @@ fn every_limit() {
         "MSRP t1234 SEND\r\n{TO}{FROM}Byte-Range: 1-*/500\r\nContent-Type: text/plain\r\n\r\nabc\r\n-------t1234$\r\n"
     );
     let events = one(&declared, &small);
-    assert_eq!(events, vec![Event::Rejected(DecodeError::MessageTooLarge { limit: 100 })]);
+    assert_eq!(
+        events,
+        vec![Event::Rejected(DecodeError::MessageTooLarge { limit: 100 })]
+    );
     // ...and a chunk whose bytes run past it is cut at the limit (positions count from its
     // range start).
     let body = "z".repeat(30);
@@ -438,7 +563,13 @@ fn every_limit() {
         "MSRP t1234 SEND\r\n{TO}{FROM}Byte-Range: 81-*/*\r\nContent-Type: text/plain\r\n\r\n{body}\r\n-------t1234$\r\n"
     );
     let e = rejected(&late, &small);
-    assert_eq!((e, e.status()), (DecodeError::MessageTooLarge { limit: 100 }, StatusCode::TooLarge));
+    assert_eq!(
+        (e, e.status()),
+        (
+            DecodeError::MessageTooLarge { limit: 100 },
+            StatusCode::TooLarge
+        )
+    );
     assert_eq!(one(&late, &small)[1], Event::Data(vec![b'z'; 20]));
 
     // Exactly at the limits is fine.
@@ -464,15 +595,20 @@ fn adversarial_bodies() {
             _ => b"\r\r\n------",
         });
     }
-    let mut wire = format!("MSRP t1234 SEND\r\n{TO}{FROM}Content-Type: application/octet-stream\r\n\r\n")
-        .into_bytes();
+    let mut wire =
+        format!("MSRP t1234 SEND\r\n{TO}{FROM}Content-Type: application/octet-stream\r\n\r\n")
+            .into_bytes();
     wire.extend_from_slice(&body);
     wire.extend_from_slice(b"\r\n-------t1234#\r\n");
     let events = decode_pieces(&d, [&wire[..]]);
     assert_eq!(events[1], Event::Data(body.clone()));
     assert_eq!(events[2], Event::End(Flag::Aborted));
     for size in [1, 2, 3, 7, 13, 64] {
-        assert_eq!(decode_pieces(&d, wire.chunks(size)), events, "chunks of {size}");
+        assert_eq!(
+            decode_pieces(&d, wire.chunks(size)),
+            events,
+            "chunks of {size}"
+        );
     }
 }
 
@@ -490,7 +626,9 @@ fn fuzz_harnesses_accept_rfc_vectors() {
 
 #[test]
 fn rejection_carries_what_was_parsed() {
-    let wire = format!("MSRP t1234 SEND\r\n{TO}{FROM}Message-ID: abcd\r\nByte-Range: 0-1/1\r\n-------t1234$\r\n");
+    let wire = format!(
+        "MSRP t1234 SEND\r\n{TO}{FROM}Message-ID: abcd\r\nByte-Range: 0-1/1\r\n-------t1234$\r\n"
+    );
     let mut decoder = Decoder::default();
     let mut buf = BytesMut::from(wire.as_bytes());
     let Ok(Some(Frame::Rejected(r))) = decoder.decode(&mut buf) else {

@@ -277,8 +277,7 @@ impl Decoder {
                     }
                 }
                 State::Body(body) => {
-                    let frame =
-                        Self::decode_body(body, buf, &mut self.scan, &mut self.examined);
+                    let frame = Self::decode_body(body, buf, &mut self.scan, &mut self.examined);
                     match &frame {
                         Some(Frame::End(_)) => self.state = State::StartLine,
                         Some(Frame::Rejected(_)) => {
@@ -410,6 +409,14 @@ impl Decoder {
             self.examined += (nl + 1) as u64;
             self.scan = 0;
             let line = buf.split_to(line_len);
+            if let State::Headers(p) = &self.state {
+                // As for a partial line: seven dashes that cannot be the end-line are a
+                // mismatch, whatever ends the line.
+                let text = &line[..line_len - 1];
+                if text.starts_with(b"-------") && !could_be_end_line(text, p.tid) {
+                    return Err(DecodeError::EndLineMismatch);
+                }
+            }
             if line_len < 2 || line[line_len - 2] != b'\r' {
                 let line = match &self.state {
                     State::Headers(p) => p.lines + 1,
@@ -459,7 +466,9 @@ impl Decoder {
             partial.lines += 1;
             if partial.lines > self.config.max_headers {
                 let limit = self.config.max_headers;
-                return Ok(Some(self.reject_in_head(DecodeError::TooManyHeaders { limit })));
+                return Ok(Some(
+                    self.reject_in_head(DecodeError::TooManyHeaders { limit }),
+                ));
             }
             if let Err(e) = partial.header_line(content) {
                 return Ok(Some(self.reject_in_head(e)));
@@ -522,7 +531,11 @@ impl Decoder {
             Some(flag) => State::PendingEnd(flag),
             None => State::Skip(EndLineMatcher::new(tid)),
         };
-        if let Err(e) = partial.check(end.is_none(), &self.config) {
+        let mut check = partial.check(end.is_none(), &self.config);
+        if partial.method.is_none() && end.is_some_and(|f| f != Flag::Complete) {
+            check = check.and(Err(DecodeError::ResponseNotComplete));
+        }
+        if let Err(e) = check {
             // A rejected bodiless message is over; one with a body is skipped.
             self.state = match after {
                 State::PendingEnd(_) => State::StartLine,
@@ -612,8 +625,14 @@ fn parse_start_line(line: &[u8]) -> Result<Partial, DecodeError> {
 }
 
 fn trim(v: &[u8]) -> &[u8] {
-    let start = v.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(v.len());
-    let end = v.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(start, |e| e + 1);
+    let start = v
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(v.len());
+    let end = v
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(start, |e| e + 1);
     &v[start..end]
 }
 
@@ -627,7 +646,10 @@ fn is_valid_media_type(v: &[u8]) -> bool {
             !t.is_empty()
                 && t.iter().all(|&b| {
                     b.is_ascii_alphanumeric()
-                        || matches!(b, b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~')
+                        || matches!(
+                            b,
+                            b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
+                        )
                 })
         })
     };
@@ -655,14 +677,15 @@ impl Partial {
             }
             _ => {}
         }
-        let invalid = |name: &'static str| move |source| DecodeError::InvalidHeader { name, source };
+        let invalid =
+            |name: &'static str| move |source| DecodeError::InvalidHeader { name, source };
         match known {
             Some(Known::ToPath) => {
-                let p = Path::parse(value).map_err(|e| HeaderError::Uri(e));
+                let p = Path::parse(value).map_err(HeaderError::Uri);
                 self.to_path = Some(p.map_err(invalid("To-Path"))?);
             }
             Some(Known::FromPath) => {
-                let p = Path::parse(value).map_err(|e| HeaderError::Uri(e));
+                let p = Path::parse(value).map_err(HeaderError::Uri);
                 self.from_path = Some(p.map_err(invalid("From-Path"))?);
             }
             Some(Known::ContentType) => {

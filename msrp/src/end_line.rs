@@ -16,7 +16,11 @@ const FINDER_THRESHOLD: usize = 512;
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Scan {
     /// The end-line starts at `start` (its leading CRLF) and ends just before `end`.
-    Found { start: usize, end: usize, flag: Flag },
+    Found {
+        start: usize,
+        end: usize,
+        flag: Flag,
+    },
     /// No end-line yet; the last `held` bytes of the input may begin one.
     NotYet { held: usize },
 }
@@ -27,7 +31,8 @@ pub(crate) struct EndLineMatcher {
     /// Bytes of `needle + flag + CRLF` matched at the end of the input so far.
     matched: usize,
     flag: Option<Flag>,
-    finder: Option<Finder<'static>>,
+    /// Built on first use, for inputs long enough to repay it (boxed: it is large).
+    finder: Option<Box<Finder<'static>>>,
 }
 
 impl EndLineMatcher {
@@ -117,7 +122,7 @@ impl EndLineMatcher {
             } else {
                 let needle = &self.needle;
                 self.finder
-                    .get_or_insert_with(|| Finder::new(needle).into_owned())
+                    .get_or_insert_with(|| Box::new(Finder::new(needle).into_owned()))
                     .find(rest)
             };
             match found {
@@ -183,9 +188,13 @@ mod tests {
 
     #[test]
     fn finds_exact_end_line_only() {
-        let cases: &[(&[u8], Option<(usize, usize, Flag)>)] = &[
+        type Case<'a> = (&'a [u8], Option<(usize, usize, Flag)>);
+        let cases: &[Case<'_>] = &[
             (b"\r\n-------a786hjs2$\r\n", Some((0, 20, Flag::Complete))),
-            (b"data\r\n-------a786hjs2+\r\n", Some((4, 24, Flag::Continued))),
+            (
+                b"data\r\n-------a786hjs2+\r\n",
+                Some((4, 24, Flag::Continued)),
+            ),
             (b"x\r\n-------a786hjs2#\r\n", Some((1, 21, Flag::Aborted))),
             // Wrong transaction id, wrong flag, missing CRLF, no leading CRLF: all data.
             (b"\r\n-------b786hjs2$\r\n", None),
@@ -202,7 +211,10 @@ mod tests {
                 b"\r\n-------a786hjs2$\r\r\n-------a786hjs2$\r\n",
                 Some((19, 39, Flag::Complete)),
             ),
-            (b"\r\r\r\n-------a786hjs2$\r\n", Some((2, 22, Flag::Complete))),
+            (
+                b"\r\r\r\n-------a786hjs2$\r\n",
+                Some((2, 22, Flag::Complete)),
+            ),
         ];
         for (input, want) in cases {
             let label = String::from_utf8_lossy(input);

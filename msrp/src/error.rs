@@ -239,6 +239,9 @@ pub enum DecodeError {
     /// A response carries a body; responses have none (RFC 4975 §7.2).
     #[error("responses carry no body")]
     ResponseWithBody,
+    /// A response ends with a flag other than `$` (responses are never chunked, RFC 4975 §7.2).
+    #[error("a response must end with $")]
+    ResponseNotComplete,
     /// A bodiless request carries a Content-Type (RFC 4975 §7.1 forbids it).
     #[error("Content-Type without a body")]
     ContentTypeWithoutBody,
@@ -280,9 +283,7 @@ impl DecodeError {
     /// limits on the message, 400 otherwise.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::NonSendBodyTooLarge { .. } | Self::MessageTooLarge { .. } => {
-                StatusCode::TooLarge
-            }
+            Self::NonSendBodyTooLarge { .. } | Self::MessageTooLarge { .. } => StatusCode::TooLarge,
             _ => StatusCode::Unintelligible,
         }
     }

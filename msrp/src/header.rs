@@ -328,14 +328,10 @@ impl<'a> arbitrary::Arbitrary<'a> for HeaderName {
 
 /// The Status header of a REPORT (RFC 4975 §7.1.2): `namespace SP code [SP comment]`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ReportStatus {
-    /// The namespace; `000` is the only one defined, meaning MSRP status codes.
-    pub namespace: u16,
-    /// The status code.
-    pub code: StatusCode,
-    /// Optional free text.
-    pub comment: Option<Text>,
+    namespace: u16,
+    code: StatusCode,
+    comment: Option<Text>,
 }
 
 impl ReportStatus {
@@ -347,6 +343,38 @@ impl ReportStatus {
             code,
             comment: (!reason.is_empty()).then(|| Text(reason.to_owned())),
         }
+    }
+
+    /// A status with an explicit namespace (0-999; `000` is the only one RFC 4975 defines) and
+    /// comment. An empty comment is the same as none.
+    pub fn with_namespace(
+        namespace: u16,
+        code: StatusCode,
+        comment: Option<Text>,
+    ) -> Result<Self, HeaderError> {
+        if namespace > 999 {
+            return Err(HeaderError::BadStatus);
+        }
+        Ok(Self {
+            namespace,
+            code,
+            comment: comment.filter(|c| !c.as_str().is_empty()),
+        })
+    }
+
+    /// The namespace (`000`: MSRP status codes).
+    pub fn namespace(&self) -> u16 {
+        self.namespace
+    }
+
+    /// The status code.
+    pub fn code(&self) -> StatusCode {
+        self.code
+    }
+
+    /// The comment, if any.
+    pub fn comment(&self) -> Option<&Text> {
+        self.comment.as_ref()
     }
 
     fn parse(v: &[u8]) -> Option<Self> {
@@ -374,9 +402,21 @@ impl ReportStatus {
     }
 }
 
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for ReportStatus {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        Self::with_namespace(
+            u.int_in_range(0..=999)?,
+            StatusCode::arbitrary(u)?,
+            Option::<Text>::arbitrary(u)?,
+        )
+        .map_err(|_| arbitrary::Error::IncorrectFormat)
+    }
+}
+
 impl fmt::Display for ReportStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:03} {}", self.namespace % 1000, self.code)?;
+        write!(f, "{:03} {}", self.namespace, self.code)?;
         if let Some(c) = &self.comment {
             write!(f, " {c}")?;
         }
@@ -530,14 +570,18 @@ impl Header {
                 .ok_or(HeaderError::BadNumber)
         };
         Ok(match kind {
-            Known::MessageId => Self::MessageId(MessageId::parse(v).map_err(HeaderError::MessageId)?),
+            Known::MessageId => {
+                Self::MessageId(MessageId::parse(v).map_err(HeaderError::MessageId)?)
+            }
             Known::SuccessReport => {
                 Self::SuccessReport(SuccessReport::parse(v).ok_or(HeaderError::BadReportValue)?)
             }
             Known::FailureReport => {
                 Self::FailureReport(FailureReport::parse(v).ok_or(HeaderError::BadReportValue)?)
             }
-            Known::ByteRange => Self::ByteRange(ByteRange::parse(v).map_err(HeaderError::ByteRange)?),
+            Known::ByteRange => {
+                Self::ByteRange(ByteRange::parse(v).map_err(HeaderError::ByteRange)?)
+            }
             Known::Status => Self::Status(ReportStatus::parse(v).ok_or(HeaderError::BadStatus)?),
             Known::UsePath => Self::UsePath(Path::parse(v).map_err(HeaderError::Uri)?),
             Known::Expires => Self::Expires(seconds(v)?),
@@ -693,7 +737,10 @@ impl Headers {
 
     /// The value of the first header with this name (case-insensitive), as text.
     pub fn get(&self, name: &str) -> Option<String> {
-        let h = self.0.iter().find(|h| h.name().eq_ignore_ascii_case(name))?;
+        let h = self
+            .0
+            .iter()
+            .find(|h| h.name().eq_ignore_ascii_case(name))?;
         let mut s = String::new();
         h.write_to(&mut s).ok()?;
         Some(s.split_off(h.name().len() + 2))
@@ -742,7 +789,10 @@ mod tests {
         }
         let bad = [
             ("0-10/10", ByteRangeError::ZeroStart),
-            ("10-5/20", ByteRangeError::EndBeforeStart { start: 10, end: 5 }),
+            (
+                "10-5/20",
+                ByteRangeError::EndBeforeStart { start: 10, end: 5 },
+            ),
             ("1-30/20", ByteRangeError::BeyondTotal { total: 20 }),
             ("30-*/20", ByteRangeError::BeyondTotal { total: 20 }),
             ("18446744073709551616-*/*", ByteRangeError::Overflow),
@@ -763,15 +813,31 @@ mod tests {
     #[test]
     fn report_status_forms() {
         let s = ReportStatus::parse(b"000 200 OK").unwrap();
-        assert_eq!(s.code, StatusCode::Ok);
-        assert_eq!(s.comment.as_ref().map(Text::as_str), Some("OK"));
+        assert_eq!(s.code(), StatusCode::Ok);
+        assert_eq!(s.comment().map(Text::as_str), Some("OK"));
         assert_eq!(s.to_string(), "000 200 OK");
         let bare = ReportStatus::parse(b"000 413").unwrap();
-        assert_eq!(bare.comment, None);
+        assert_eq!(bare.comment(), None);
+        assert_eq!(
+            ReportStatus::with_namespace(1000, StatusCode::Ok, None),
+            Err(HeaderError::BadStatus)
+        );
         assert_eq!(bare.to_string(), "000 413");
         assert_eq!(ReportStatus::new(StatusCode::Ok).to_string(), "000 200 OK");
-        for bad in [&b"000"[..], b"00 200", b"000 20", b"000  200", b"000 200 ", b"000-200"] {
-            assert_eq!(ReportStatus::parse(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        for bad in [
+            &b"000"[..],
+            b"00 200",
+            b"000 20",
+            b"000  200",
+            b"000 200 ",
+            b"000-200",
+        ] {
+            assert_eq!(
+                ReportStatus::parse(bad),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 
@@ -788,6 +854,9 @@ mod tests {
         assert_eq!(h.get("x-thing").as_deref(), Some("a b"));
         assert_eq!(h.get("byte-range").as_deref(), Some("1-*/*"));
         assert_eq!(Header::other("1bad", "v"), Err(HeaderError::BadName));
-        assert_eq!(Header::other("Ok", "a\r\nb"), Err(HeaderError::ControlCharacter));
+        assert_eq!(
+            Header::other("Ok", "a\r\nb"),
+            Err(HeaderError::ControlCharacter)
+        );
     }
 }

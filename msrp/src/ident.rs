@@ -38,8 +38,10 @@ const ALPHANUM: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn
 /// assert_eq!(a.as_str().len(), 16);
 /// ```
 pub struct IdGenerator {
-    source: Box<dyn FnMut(&mut [u8]) + Send>,
+    source: RandomSource,
 }
+
+type RandomSource = Box<dyn FnMut(&mut [u8]) + Send>;
 
 impl IdGenerator {
     /// Random bytes from the operating system's CSPRNG.
@@ -272,7 +274,9 @@ mod tests {
             let mut state = seed;
             IdGenerator::from_fn(move |buf: &mut [u8]| {
                 for b in buf.iter_mut() {
-                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     *b = (state >> 56) as u8;
                 }
             })

@@ -91,6 +91,8 @@ pub use header::{
 pub use ident::{
     GENERATED_IDENT_LEN, IDENT_MAX_LEN, IDENT_MIN_LEN, IdGenerator, MessageId, TransactionId,
 };
-pub use message::{ExtensionMethod, Flag, Head, Message, Method, Request, Response, encode_end_line};
+pub use message::{
+    ExtensionMethod, Flag, Head, Message, Method, Request, Response, encode_end_line,
+};
 pub use status::StatusCode;
 pub use uri::{Host, MsrpUri, Path, Scheme};

@@ -187,7 +187,9 @@ impl Request {
         Response {
             transaction_id: self.transaction_id,
             status,
-            comment: (!reason.is_empty()).then(|| Text::new(reason)).and_then(Result::ok),
+            comment: (!reason.is_empty())
+                .then(|| Text::new(reason))
+                .and_then(Result::ok),
             to_path,
             from_path: responder,
             headers: Headers::new(),
@@ -325,7 +327,6 @@ pub fn encode_end_line(transaction_id: TransactionId, flag: Flag, dst: &mut Byte
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Message {
     /// The head.
     pub head: Head,
@@ -333,6 +334,17 @@ pub struct Message {
     pub body: Option<Bytes>,
     /// The end-line flag.
     pub flag: Flag,
+}
+
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for Message {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(Self {
+            head: Head::arbitrary(u)?,
+            body: Option::<Vec<u8>>::arbitrary(u)?.map(Bytes::from),
+            flag: Flag::arbitrary(u)?,
+        })
+    }
 }
 
 impl Message {

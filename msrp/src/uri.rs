@@ -168,9 +168,10 @@ impl MsrpUri {
                 if ui.contains(&b':') {
                     return Err(UriError::PasswordInUserinfo);
                 }
-                if let Some(&b) = ui.iter().find(|&&b| {
-                    !(is_unreserved(b) || is_sub_delim_no_semicolon(b) || b == b'%')
-                }) {
+                if let Some(&b) = ui
+                    .iter()
+                    .find(|&&b| !(is_unreserved(b) || is_sub_delim_no_semicolon(b) || b == b'%'))
+                {
                     return Err(UriError::BadChar { byte: b });
                 }
                 check_pct(ui, "userinfo")?;
@@ -251,9 +252,7 @@ impl MsrpUri {
 
         // raw[pos] == ';'
         let t_start = pos + 1;
-        let t_end = raw[t_start..]
-            .find(';')
-            .map_or(raw.len(), |i| i + t_start);
+        let t_end = raw[t_start..].find(';').map_or(raw.len(), |i| i + t_start);
         let transport = &raw.as_bytes()[t_start..t_end];
         if transport.is_empty() || !transport.iter().all(u8::is_ascii_alphanumeric) {
             return Err(UriError::MissingTransport);
@@ -593,11 +592,20 @@ mod tests {
             ("msrp://[::1:1/s;tcp", UriError::BadHost),
             ("msrp://[zz::1]:1/s;tcp", UriError::BadHost),
             ("msrp://:1/s;tcp", UriError::BadHost),
-            ("msrp://u:pw@a.example.com:1/s;tcp", UriError::PasswordInUserinfo),
-            ("msrp://a%zz.example.com:1/s;tcp", UriError::BadPercentEncoding { part: "host" }),
+            (
+                "msrp://u:pw@a.example.com:1/s;tcp",
+                UriError::PasswordInUserinfo,
+            ),
+            (
+                "msrp://a%zz.example.com:1/s;tcp",
+                UriError::BadPercentEncoding { part: "host" },
+            ),
             ("msrp://a.example.com:1/s;tcp;=x", UriError::BadParameter),
             ("msrp://a.example.com:1/s;tcp;a=", UriError::BadParameter),
-            ("msrp://a.exa mple.com:1/s;tcp", UriError::BadChar { byte: b' ' }),
+            (
+                "msrp://a.exa mple.com:1/s;tcp",
+                UriError::BadChar { byte: b' ' },
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(MsrpUri::parse(text).as_ref().err(), Some(want), "{text}");
@@ -609,20 +617,44 @@ mod tests {
     fn comparison_rules() {
         let equal = [
             // Scheme and transport case.
-            ("msrp://a.example.com:1/s;tcp", "MSRP://a.example.com:1/s;TCP"),
+            (
+                "msrp://a.example.com:1/s;tcp",
+                "MSRP://a.example.com:1/s;TCP",
+            ),
             // Host case.
-            ("msrp://A.Example.COM:1/s;tcp", "msrp://a.example.com:1/s;tcp"),
+            (
+                "msrp://A.Example.COM:1/s;tcp",
+                "msrp://a.example.com:1/s;tcp",
+            ),
             // Percent-encoded unreserved characters in the host.
-            ("msrp://%61.example.com:1/s;tcp", "msrp://a.example.com:1/s;tcp"),
+            (
+                "msrp://%61.example.com:1/s;tcp",
+                "msrp://a.example.com:1/s;tcp",
+            ),
             // Userinfo ignored.
-            ("msrp://alice@a.example.com:1/s;tcp", "msrp://bob@a.example.com:1/s;tcp"),
+            (
+                "msrp://alice@a.example.com:1/s;tcp",
+                "msrp://bob@a.example.com:1/s;tcp",
+            ),
             // IPv6 spellings.
-            ("msrp://[2001:db8::1]:7/s;tcp", "msrp://[2001:DB8:0:0:0:0:0:1]:7/s;tcp"),
-            ("msrp://[::ffff:192.0.2.1]:7/s;tcp", "msrp://[::ffff:c000:201]:7/s;tcp"),
+            (
+                "msrp://[2001:db8::1]:7/s;tcp",
+                "msrp://[2001:DB8:0:0:0:0:0:1]:7/s;tcp",
+            ),
+            (
+                "msrp://[::ffff:192.0.2.1]:7/s;tcp",
+                "msrp://[::ffff:c000:201]:7/s;tcp",
+            ),
             // Port by value.
-            ("msrp://a.example.com:0080/s;tcp", "msrp://a.example.com:80/s;tcp"),
+            (
+                "msrp://a.example.com:0080/s;tcp",
+                "msrp://a.example.com:80/s;tcp",
+            ),
             // Other parameters ignored.
-            ("msrp://a.example.com:1/s;tcp;x=y", "msrp://a.example.com:1/s;tcp"),
+            (
+                "msrp://a.example.com:1/s;tcp;x=y",
+                "msrp://a.example.com:1/s;tcp",
+            ),
         ];
         for (a, b) in equal {
             assert_eq!(uri(a), uri(b), "{a} == {b}");
@@ -632,20 +664,47 @@ mod tests {
             assert_eq!(s.hash_one(uri(a)), s.hash_one(uri(b)), "{a} hash");
         }
         let unequal = [
-            ("msrp://a.example.com:1/s;tcp", "msrps://a.example.com:1/s;tcp"),
+            (
+                "msrp://a.example.com:1/s;tcp",
+                "msrps://a.example.com:1/s;tcp",
+            ),
             // Session-id is case-sensitive.
-            ("msrp://a.example.com:1/abc;tcp", "msrp://a.example.com:1/ABC;tcp"),
+            (
+                "msrp://a.example.com:1/abc;tcp",
+                "msrp://a.example.com:1/ABC;tcp",
+            ),
             // Present never equals absent.
-            ("msrp://a.example.com:1/abc;tcp", "msrp://a.example.com:1;tcp"),
+            (
+                "msrp://a.example.com:1/abc;tcp",
+                "msrp://a.example.com:1;tcp",
+            ),
             // Explicit port never equals absent port.
-            ("msrp://a.example.com:2855/s;tcp", "msrp://a.example.com/s;tcp"),
-            ("msrp://a.example.com:1/s;tcp", "msrp://a.example.com:2/s;tcp"),
+            (
+                "msrp://a.example.com:2855/s;tcp",
+                "msrp://a.example.com/s;tcp",
+            ),
+            (
+                "msrp://a.example.com:1/s;tcp",
+                "msrp://a.example.com:2/s;tcp",
+            ),
             // Transport must match.
-            ("msrp://a.example.com:1/s;tcp", "msrp://a.example.com:1/s;sctp"),
+            (
+                "msrp://a.example.com:1/s;tcp",
+                "msrp://a.example.com:1/s;sctp",
+            ),
             // Different hosts and address families.
-            ("msrp://a.example.com:1/s;tcp", "msrp://b.example.com:1/s;tcp"),
-            ("msrp://[::ffff:192.0.2.1]:7/s;tcp", "msrp://192.0.2.1:7/s;tcp"),
-            ("msrp://[2001:db8::1]:7/s;tcp", "msrp://[2001:db8::2]:7/s;tcp"),
+            (
+                "msrp://a.example.com:1/s;tcp",
+                "msrp://b.example.com:1/s;tcp",
+            ),
+            (
+                "msrp://[::ffff:192.0.2.1]:7/s;tcp",
+                "msrp://192.0.2.1:7/s;tcp",
+            ),
+            (
+                "msrp://[2001:db8::1]:7/s;tcp",
+                "msrp://[2001:db8::2]:7/s;tcp",
+            ),
             // A name that looks like an address is not the address.
             ("msrp://localhost:7/s;tcp", "msrp://127.0.0.1:7/s;tcp"),
         ];
@@ -656,7 +715,8 @@ mod tests {
 
     #[test]
     fn path_parse_and_display() {
-        let p = Path::parse("msrp://r.example.com:2855/r1;tcp msrp://b.example.com:9/s;tcp").unwrap();
+        let p =
+            Path::parse("msrp://r.example.com:2855/r1;tcp msrp://b.example.com:9/s;tcp").unwrap();
         assert_eq!(p.len(), 2);
         assert_eq!(p.first().host_str(), "r.example.com");
         assert_eq!(p.last().session_id(), Some("s"));
