@@ -445,8 +445,14 @@ fn negative_vectors() {
 
     // Start line problems.
     assert_eq!(fatal("HTTP/1.1 200 OK\r\n", &d), DecodeError::NotMsrp);
-    assert_eq!(fatal("MSRP t1234 send\r\n", &d), DecodeError::BadStartLine);
-    assert_eq!(fatal("MSRP t1234 20 OK\r\n", &d), DecodeError::BadStartLine);
+    // With a valid transaction id a bad method or status only spoils the message.
+    let bad_method = format!("MSRP t1234 send\r\n{TO}{FROM}-------t1234$\r\n");
+    assert_eq!(rejected(&bad_method, &d), DecodeError::BadMethod);
+    let bad_status = format!("MSRP t1234 20 OK\r\n{TO}{FROM}-------t1234$\r\n");
+    assert_eq!(rejected(&bad_status, &d), DecodeError::BadStatus);
+    let low_status = format!("MSRP t1234 099\r\n{TO}{FROM}-------t1234$\r\n");
+    assert_eq!(rejected(&low_status, &d), DecodeError::BadStatus);
+    assert_eq!(fatal("MSRP t1234SEND\r\n", &d), DecodeError::BadStartLine);
     assert_eq!(fatal("MSRP t1234\r\n", &d), DecodeError::BadStartLine);
     assert_eq!(
         fatal("MSRP t1234 SEND\n", &d),
@@ -481,6 +487,86 @@ fn negative_vectors() {
         ),
         DecodeError::DuplicateHeader { name: "Byte-Range" }
     );
+}
+
+/// Leniencies and edge cases found in review, each with its verdict.
+#[test]
+fn edge_cases() {
+    let d = DecoderConfig::default();
+    // A rejected message whose end-line follows its blank line directly does not swallow the
+    // next message.
+    let stray = format!("MSRP abcd 200 OK\r\n{TO}{FROM}\r\n-------abcd$\r\n");
+    assert_eq!(rejected(&stray, &d), DecodeError::ResponseWithBody);
+    // An empty body written without its data CRLF is an empty body.
+    let terse =
+        format!("MSRP abcd SEND\r\n{TO}{FROM}Content-Type: text/plain\r\n\r\n-------abcd$\r\n");
+    let msgs = messages(one(&terse, &d));
+    assert_eq!(msgs.len(), 1);
+    assert_eq!(msgs[0].body.as_deref(), Some(&b""[..]));
+    // A response with an empty comment ("200 " then CRLF) keeps it and re-encodes byte-exact.
+    let empty_comment = format!("MSRP abcd 200 \r\n{TO}{FROM}-------abcd$\r\n");
+    let msgs = messages(one(&empty_comment, &d));
+    let Head::Response(r) = &msgs[0].head else {
+        panic!("response")
+    };
+    assert_eq!(r.comment.as_ref().map(|c| c.as_str()), Some(""));
+    assert_eq!(&msgs[0].to_bytes().unwrap()[..], empty_comment.as_bytes());
+    // RFC 4975 token characters in header names and media types; report values ignore case.
+    let tokens = format!(
+        "MSRP abcd SEND\r\n{TO}{FROM}X-A&B|{{}}: 1\r\nSuccess-Report: Yes\r\nContent-Type: application/x-a$b\r\n\r\nz\r\n-------abcd$\r\n"
+    );
+    let msgs = messages(one(&tokens, &d));
+    let Head::Request(r) = &msgs[0].head else {
+        panic!("request")
+    };
+    assert_eq!(r.headers.get("x-a&b|{}").as_deref(), Some("1"));
+    assert_eq!(r.headers.success_report(), crate::SuccessReport::Yes);
+    // A too-long header line ending in a bare LF gets the same verdict whole and split.
+    let small = DecoderConfig::default().with_max_header_line(64);
+    let bare = format!(
+        "MSRP abcd SEND\r\n{TO}{FROM}X-A: {}\n-------abcd$\r\n",
+        "v".repeat(70)
+    );
+    let whole = decode_pieces(&small, [bare.as_bytes()]);
+    for cut in 0..bare.len() {
+        let (a, b) = bare.as_bytes().split_at(cut);
+        assert_eq!(decode_pieces(&small, [a, b]), whole, "cut {cut}");
+    }
+}
+
+#[test]
+fn encoder_refuses_what_it_cannot_frame() {
+    use crate::{EncodeError, ExtensionMethod, Message, Method, Request, Text, TransactionId};
+    let tid = TransactionId::parse("abcd").unwrap();
+    let mut req = Request::new(
+        tid,
+        Method::Send,
+        "msrp://b.example.com:1/s2;tcp".parse().unwrap(),
+        "msrp://a.example.com:1/s1;tcp".parse().unwrap(),
+    );
+    req.content_type = Some(Text::new("text/plain").unwrap());
+    let msg = |body: &'static [u8]| Message {
+        head: Head::Request(req.clone()),
+        body: Some(body.into()),
+        flag: Flag::Complete,
+    };
+    assert_eq!(
+        msg(b"x\r\n-------abcd$\r\ny").to_bytes(),
+        Err(EncodeError::EndLineInBody)
+    );
+    assert_eq!(
+        msg(b"-------abcd").to_bytes(),
+        Err(EncodeError::EndLineInBody)
+    );
+    assert!(msg(b"-------abce").to_bytes().is_ok());
+    let bodiless = Message {
+        head: Head::Request(req.clone()),
+        body: None,
+        flag: Flag::Complete,
+    };
+    assert_eq!(bodiless.to_bytes(), Err(EncodeError::ContentTypeMismatch));
+    assert_eq!(ExtensionMethod::new("SEND"), None);
+    assert!(ExtensionMethod::new("FOO").is_some());
 }
 
 #[test]

@@ -4,7 +4,7 @@ use bytes::{Buf, Bytes, BytesMut};
 
 use crate::end_line::{EndLineMatcher, Scan};
 use crate::error::{DecodeError, HeaderError};
-use crate::header::{Header, Headers, Known, Text};
+use crate::header::{Header, Headers, Known, Text, is_media_type, three_digits, trim};
 use crate::ident::TransactionId;
 use crate::message::{Flag, Head, Method, Request, Response};
 use crate::status::StatusCode;
@@ -202,6 +202,8 @@ pub struct Decoder {
     /// Bytes of the current head consumed so far.
     head_len: usize,
     examined: u64,
+    /// Searcher for the fixed start of every end-line, built once.
+    finder: memchr::memmem::Finder<'static>,
 }
 
 impl std::fmt::Debug for Decoder {
@@ -229,6 +231,7 @@ impl Decoder {
             scan: 0,
             head_len: 0,
             examined: 0,
+            finder: crate::end_line::prefix_finder(),
         }
     }
 
@@ -260,6 +263,9 @@ impl Decoder {
     }
 
     fn decode_inner(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
+        // The caller must pass the same buffer each time; if it shrank anyway, search what is
+        // there rather than index past its end.
+        self.scan = self.scan.min(buf.len());
         loop {
             match &mut self.state {
                 State::Failed(e) => return Err(*e),
@@ -269,15 +275,16 @@ impl Decoder {
                     return Ok(Some(Frame::End(flag)));
                 }
                 State::StartLine | State::Headers(_) => {
-                    if let Some(frame) = self.decode_lines(buf)? {
-                        return Ok(Some(frame));
-                    }
-                    if matches!(self.state, State::StartLine | State::Headers(_)) {
-                        return Ok(None);
-                    }
+                    return self.decode_lines(buf);
                 }
                 State::Body(body) => {
-                    let frame = Self::decode_body(body, buf, &mut self.scan, &mut self.examined);
+                    let frame = Self::decode_body(
+                        body,
+                        buf,
+                        &mut self.scan,
+                        &mut self.examined,
+                        &self.finder,
+                    );
                     match &frame {
                         Some(Frame::End(_)) => self.state = State::StartLine,
                         Some(Frame::Rejected(_)) => {
@@ -301,7 +308,7 @@ impl Decoder {
                     return Ok(frame);
                 }
                 State::Skip(matcher) => {
-                    match matcher.scan(buf, self.scan) {
+                    match matcher.scan(buf, self.scan, &self.finder) {
                         Scan::Found { end, .. } => {
                             self.examined += (end - self.scan) as u64;
                             buf.advance(end);
@@ -326,9 +333,10 @@ impl Decoder {
         buf: &mut BytesMut,
         scan: &mut usize,
         examined: &mut u64,
+        finder: &memchr::memmem::Finder<'_>,
     ) -> Option<Frame> {
         if body.found.is_none() && *scan < buf.len() {
-            match body.matcher.scan(buf, *scan) {
+            match body.matcher.scan(buf, *scan, finder) {
                 Scan::Found { start, end, flag } => {
                     *examined += (end - *scan) as u64;
                     *scan = end;
@@ -343,7 +351,7 @@ impl Decoder {
         }
         let available = match body.found {
             Some((start, ..)) => start,
-            None => buf.len() - body.held,
+            None => buf.len().saturating_sub(body.held),
         };
         if available > 0 {
             let remaining = body.limit - body.received;
@@ -374,7 +382,7 @@ impl Decoder {
     }
 
     /// Processes complete lines of the start line and header section. Returns a frame, or
-    /// `None` when more input is needed or the state moved on to the body.
+    /// `None` when more input is needed.
     fn decode_lines(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
         loop {
             let in_start = matches!(self.state, State::StartLine);
@@ -386,94 +394,121 @@ impl Decoder {
             let Some(nl) = memchr::memchr(b'\n', &buf[self.scan..]) else {
                 self.examined += (buf.len() - self.scan) as u64;
                 self.scan = buf.len();
-                if let State::Headers(p) = &self.state {
-                    if buf.starts_with(b"-------") || b"-------".starts_with(buf) {
-                        // A line that may still become the end-line (at most 42 bytes) is
-                        // waited for whole; one that cannot is a mismatch whatever follows.
-                        if could_be_end_line(buf, p.tid) {
-                            return Ok(None);
-                        }
-                        return Err(DecodeError::EndLineMismatch);
-                    }
-                }
-                if in_start {
-                    if buf.len() > limit {
-                        return Err(DecodeError::StartLineTooLong { limit });
-                    }
-                } else if let Some(error) = self.head_limit_error(buf.len(), limit) {
-                    return Ok(Some(self.reject_mid_line(buf, error)));
-                }
-                return Ok(None);
+                return self.partial_line(buf, in_start, limit);
             };
             let line_len = self.scan + nl + 1;
             self.examined += (nl + 1) as u64;
             self.scan = 0;
-            let line = buf.split_to(line_len);
-            if let State::Headers(p) = &self.state {
-                // As for a partial line: seven dashes that cannot be the end-line are a
-                // mismatch, whatever ends the line.
-                let text = &line[..line_len - 1];
-                if text.starts_with(b"-------") && !could_be_end_line(text, p.tid) {
-                    return Err(DecodeError::EndLineMismatch);
+            // The line is parsed in place and then dropped from the buffer (no copy, no split).
+            let result = self.line(&buf[..line_len], limit);
+            buf.advance(line_len);
+            if let Ok(None) = result {
+                continue;
+            }
+            return result;
+        }
+    }
+
+    /// Checks the limits on a line whose LF has not arrived yet.
+    fn partial_line(
+        &mut self,
+        buf: &mut BytesMut,
+        in_start: bool,
+        limit: usize,
+    ) -> Result<Option<Frame>, DecodeError> {
+        if let State::Headers(p) = &self.state {
+            if buf.starts_with(b"-------") || b"-------".starts_with(buf) {
+                // A line that may still become the end-line (at most 42 bytes) is waited for
+                // whole; one that cannot is a mismatch whatever follows.
+                if could_be_end_line(buf, p.tid) {
+                    return Ok(None);
                 }
-            }
-            if line_len < 2 || line[line_len - 2] != b'\r' {
-                let line = match &self.state {
-                    State::Headers(p) => p.lines + 1,
-                    _ => 0,
-                };
-                return Err(DecodeError::BareLineFeed { line });
-            }
-            let content = &line[..line_len - 2];
-            let tid = match &self.state {
-                State::Headers(partial) => partial.tid,
-                _ => {
-                    if line_len > limit {
-                        return Err(DecodeError::StartLineTooLong { limit });
-                    }
-                    self.head_len = line_len;
-                    self.state = State::Headers(Box::new(parse_start_line(content)?));
-                    continue;
-                }
-            };
-            // Only this transaction's end-line may start with seven dashes here.
-            let end_flag = match content.strip_prefix(b"-------") {
-                None => None,
-                Some(rest) => match rest.strip_prefix(tid.as_bytes()) {
-                    Some(&[f]) => Some(Flag::from_byte(f).ok_or(DecodeError::EndLineMismatch)?),
-                    _ => return Err(DecodeError::EndLineMismatch),
-                },
-            };
-            let limit_error = self.head_limit_error(line_len, limit);
-            self.head_len += line_len;
-            if let Some(error) = limit_error {
-                let frame = self.reject_in_head(error);
-                if end_flag.is_some() {
-                    // The end-line was this line: the message is over.
-                    self.state = State::StartLine;
-                }
-                return Ok(Some(frame));
-            }
-            if let Some(flag) = end_flag {
-                return Ok(Some(self.finish_head(Some(flag))));
-            }
-            if content.is_empty() {
-                return Ok(Some(self.finish_head(None)));
-            }
-            let State::Headers(partial) = &mut self.state else {
-                unreachable!("in the header section")
-            };
-            partial.lines += 1;
-            if partial.lines > self.config.max_headers {
-                let limit = self.config.max_headers;
-                return Ok(Some(
-                    self.reject_in_head(DecodeError::TooManyHeaders { limit }),
-                ));
-            }
-            if let Err(e) = partial.header_line(content) {
-                return Ok(Some(self.reject_in_head(e)));
+                return Err(DecodeError::EndLineMismatch);
             }
         }
+        if in_start {
+            if buf.len() > limit {
+                return Err(DecodeError::StartLineTooLong { limit });
+            }
+        } else if let Some(error) = self.head_limit_error(buf.len(), limit) {
+            // The pending bytes were searched already and hold no LF, so only a trailing CR
+            // can begin the end-line.
+            let trailing_cr = buf.last() == Some(&b'\r');
+            buf.clear();
+            self.scan = 0;
+            return Ok(Some(self.reject(error, usize::from(trailing_cr))));
+        }
+        Ok(None)
+    }
+
+    /// Processes one complete line (with its line end).
+    fn line(&mut self, line: &[u8], limit: usize) -> Result<Option<Frame>, DecodeError> {
+        let line_len = line.len();
+        let tid = match &self.state {
+            State::Headers(partial) => partial.tid,
+            _ => {
+                // Limits first, as for a partial line, so the verdict does not depend on
+                // where the input was split.
+                if line_len > limit {
+                    return Err(DecodeError::StartLineTooLong { limit });
+                }
+                if line_len < 2 || line[line_len - 2] != b'\r' {
+                    return Err(DecodeError::BareLineFeed { line: 0 });
+                }
+                self.head_len = line_len;
+                let (partial, error) = parse_start_line(&line[..line_len - 2])?;
+                self.state = State::Headers(Box::new(partial));
+                return Ok(error.map(|e| self.reject(e, 2)));
+            }
+        };
+        // As for a partial line: seven dashes that cannot be the end-line are a mismatch,
+        // whatever ends the line.
+        let text = &line[..line_len - 1];
+        if text.starts_with(b"-------") && !could_be_end_line(text, tid) {
+            return Err(DecodeError::EndLineMismatch);
+        }
+        let crlf = line_len >= 2 && line[line_len - 2] == b'\r';
+        let content = &line[..line_len - if crlf { 2 } else { 1 }];
+        // Only this transaction's end-line may start with seven dashes here (checked above).
+        let end_flag = match content.strip_prefix(b"-------") {
+            Some(rest) if crlf => rest.last().copied().and_then(Flag::from_byte),
+            _ => None,
+        };
+        let limit_error = self.head_limit_error(line_len, limit);
+        self.head_len += line_len;
+        if let Some(error) = limit_error {
+            let frame = self.reject(error, if crlf { 2 } else { 0 });
+            if end_flag.is_some() {
+                // The end-line was this line: the message is over.
+                self.state = State::StartLine;
+            }
+            return Ok(Some(frame));
+        }
+        if !crlf {
+            let line = match &self.state {
+                State::Headers(p) => p.lines + 1,
+                _ => 0,
+            };
+            return Err(DecodeError::BareLineFeed { line });
+        }
+        if let Some(flag) = end_flag {
+            return Ok(Some(self.finish_head(Some(flag))));
+        }
+        if content.is_empty() {
+            return Ok(Some(self.finish_head(None)));
+        }
+        let State::Headers(partial) = &mut self.state else {
+            unreachable!("in the header section")
+        };
+        partial.lines += 1;
+        if partial.lines > self.config.max_headers {
+            let limit = self.config.max_headers;
+            return Ok(Some(self.reject(DecodeError::TooManyHeaders { limit }, 2)));
+        }
+        if let Err(e) = partial.header_line(content) {
+            return Ok(Some(self.reject(e, 2)));
+        }
+        Ok(None)
     }
 
     /// The limit a header line of `len` bytes (so far) exceeds, if any. The error names the
@@ -496,21 +531,9 @@ impl Decoder {
         }
     }
 
-    /// A limit was hit in the middle of a header line: reject and skip. The pending bytes were
-    /// searched already and hold no LF, so only a trailing CR can begin the end-line.
-    fn reject_mid_line(&mut self, buf: &mut BytesMut, error: DecodeError) -> Frame {
-        let trailing_cr = buf.last() == Some(&b'\r');
-        buf.clear();
-        self.scan = 0;
-        self.reject_with_matched(error, usize::from(trailing_cr))
-    }
-
-    /// Rejects the message being parsed at a line boundary and skips to its end-line.
-    fn reject_in_head(&mut self, error: DecodeError) -> Frame {
-        self.reject_with_matched(error, 2)
-    }
-
-    fn reject_with_matched(&mut self, error: DecodeError, matched: usize) -> Frame {
+    /// Rejects the message being parsed and skips to its end-line. `matched` is how much of the
+    /// end-line's leading CRLF was just seen: 2 at a line boundary.
+    fn reject(&mut self, error: DecodeError, matched: usize) -> Frame {
         let State::Headers(partial) = std::mem::replace(&mut self.state, State::StartLine) else {
             unreachable!("rejecting outside the header section")
         };
@@ -527,19 +550,18 @@ impl Decoder {
         };
         self.head_len = 0;
         let tid = partial.tid;
-        let after = match end {
-            Some(flag) => State::PendingEnd(flag),
-            None => State::Skip(EndLineMatcher::new(tid)),
-        };
+        // The blank line's CRLF may already be the end-line's leading CRLF (an empty body
+        // written without its data CRLF), so body matching starts as after a CRLF.
+        let body_matcher = || EndLineMatcher::new(tid).with_matched(2);
         let mut check = partial.check(end.is_none(), &self.config);
         if partial.method.is_none() && end.is_some_and(|f| f != Flag::Complete) {
             check = check.and(Err(DecodeError::ResponseNotComplete));
         }
         if let Err(e) = check {
             // A rejected bodiless message is over; one with a body is skipped.
-            self.state = match after {
-                State::PendingEnd(_) => State::StartLine,
-                other => other,
+            self.state = match end {
+                Some(_) => State::StartLine,
+                None => State::Skip(body_matcher()),
             };
             return Frame::Rejected(partial.into_rejection(e));
         }
@@ -561,7 +583,7 @@ impl Decoder {
                 State::Body(Box::new(BodyState {
                     tid,
                     method: r.method.clone(),
-                    matcher: EndLineMatcher::new(tid),
+                    matcher: body_matcher(),
                     received: 0,
                     limit,
                     limit_error,
@@ -570,7 +592,7 @@ impl Decoder {
                 }))
             }
             // check() rejects responses with a body.
-            (None, Head::Response(_)) => State::Skip(EndLineMatcher::new(tid)),
+            (None, Head::Response(_)) => State::Skip(body_matcher()),
         };
         Frame::Head(head)
     }
@@ -587,7 +609,9 @@ fn could_be_end_line(partial: &[u8], tid: TransactionId) -> bool {
     })
 }
 
-fn parse_start_line(line: &[u8]) -> Result<Partial, DecodeError> {
+/// Parses the start line. Without a valid transaction id framing is lost (`Err`); with one,
+/// a bad method or status only spoils this message (the second value).
+fn parse_start_line(line: &[u8]) -> Result<(Partial, Option<DecodeError>), DecodeError> {
     let rest = line.strip_prefix(b"MSRP ").ok_or(DecodeError::NotMsrp)?;
     let sp = memchr::memchr(b' ', rest).ok_or(DecodeError::BadStartLine)?;
     let tid = TransactionId::parse(&rest[..sp]).map_err(DecodeError::BadTransactionId)?;
@@ -603,57 +627,35 @@ fn parse_start_line(line: &[u8]) -> Result<Partial, DecodeError> {
         content_type: None,
         lines: 0,
     };
+    let mut error = None;
     if rest.first().is_some_and(u8::is_ascii_digit) {
-        // Response: 3DIGIT [SP comment]
-        let code = rest.get(..3).filter(|c| c.iter().all(u8::is_ascii_digit));
-        let code = code
-            .map(|c| c.iter().fold(0u16, |a, &d| a * 10 + u16::from(d - b'0')))
+        // Response: 3DIGIT [SP comment]; the comment may be empty.
+        match rest
+            .get(..3)
+            .and_then(three_digits)
             .and_then(StatusCode::from_code)
-            .ok_or(DecodeError::BadStartLine)?;
-        partial.status = code;
-        partial.comment = match &rest[3..] {
-            [] => None,
-            [b' ', comment @ ..] if !comment.is_empty() => {
-                Some(Text::from_wire(comment).map_err(|_| DecodeError::BadStartLine)?)
-            }
-            _ => return Err(DecodeError::BadStartLine),
+        {
+            Some(code) => partial.status = code,
+            None => error = Some(DecodeError::BadStatus),
+        }
+        partial.comment = match rest.get(3..) {
+            Some([]) | None => None,
+            Some([b' ', comment @ ..]) => Text::from_wire(comment).ok(),
+            Some(_) => None,
         };
+        if error.is_none() && !matches!(rest.get(3..), Some([]) | Some([b' ', ..])) {
+            error = Some(DecodeError::BadStatus);
+        }
+        if error.is_none() && rest.len() > 3 && partial.comment.is_none() {
+            error = Some(DecodeError::BadStatus);
+        }
     } else {
-        partial.method = Some(Method::parse(rest).ok_or(DecodeError::BadStartLine)?);
+        match Method::parse(rest) {
+            Some(m) => partial.method = Some(m),
+            None => error = Some(DecodeError::BadMethod),
+        }
     }
-    Ok(partial)
-}
-
-fn trim(v: &[u8]) -> &[u8] {
-    let start = v
-        .iter()
-        .position(|&b| b != b' ' && b != b'\t')
-        .unwrap_or(v.len());
-    let end = v
-        .iter()
-        .rposition(|&b| b != b' ' && b != b'\t')
-        .map_or(start, |e| e + 1);
-    &v[start..end]
-}
-
-fn is_valid_media_type(v: &[u8]) -> bool {
-    // type "/" subtype, each a token; parameters after ';' are kept as written.
-    let main = v.split(|&b| b == b';').next().unwrap_or_default();
-    let main = trim(main);
-    let mut parts = main.split(|&b| b == b'/');
-    let token = |t: Option<&[u8]>| {
-        t.is_some_and(|t| {
-            !t.is_empty()
-                && t.iter().all(|&b| {
-                    b.is_ascii_alphanumeric()
-                        || matches!(
-                            b,
-                            b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
-                        )
-                })
-        })
-    };
-    token(parts.next()) && token(parts.next()) && parts.next().is_none()
+    Ok((partial, error))
 }
 
 impl Partial {
@@ -689,7 +691,7 @@ impl Partial {
                 self.from_path = Some(p.map_err(invalid("From-Path"))?);
             }
             Some(Known::ContentType) => {
-                if !is_valid_media_type(value) {
+                if !is_media_type(value) {
                     return Err(invalid("Content-Type")(HeaderError::BadContentType));
                 }
                 self.content_type = Some(Text::from_wire(value).map_err(invalid("Content-Type"))?);

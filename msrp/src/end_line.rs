@@ -9,8 +9,14 @@ use memchr::memmem::Finder;
 use crate::ident::TransactionId;
 use crate::message::Flag;
 
-/// Below this many bytes a `memchr` loop beats building a `memmem` searcher.
-const FINDER_THRESHOLD: usize = 512;
+/// What every end-line starts with. One searcher for it serves every message of a decoder; the
+/// transaction id, flag and CRLF after it are checked byte by byte.
+const PREFIX: &[u8] = b"\r\n-------";
+
+/// The shared searcher for [`PREFIX`].
+pub(crate) fn prefix_finder() -> Finder<'static> {
+    Finder::new(PREFIX).into_owned()
+}
 
 /// Result of one search step.
 #[derive(Debug, PartialEq, Eq)]
@@ -26,25 +32,18 @@ pub(crate) enum Scan {
 }
 
 pub(crate) struct EndLineMatcher {
-    /// `\r\n-------<tid>`.
-    needle: Vec<u8>,
-    /// Bytes of `needle + flag + CRLF` matched at the end of the input so far.
+    tid: TransactionId,
+    /// Bytes of `PREFIX + tid + flag + CRLF` matched at the end of the input so far.
     matched: usize,
     flag: Option<Flag>,
-    /// Built on first use, for inputs long enough to repay it (boxed: it is large).
-    finder: Option<Box<Finder<'static>>>,
 }
 
 impl EndLineMatcher {
     pub(crate) fn new(tid: TransactionId) -> Self {
-        let mut needle = Vec::with_capacity(9 + tid.as_bytes().len());
-        needle.extend_from_slice(b"\r\n-------");
-        needle.extend_from_slice(tid.as_bytes());
         Self {
-            needle,
+            tid,
             matched: 0,
             flag: None,
-            finder: None,
         }
     }
 
@@ -57,23 +56,24 @@ impl EndLineMatcher {
     }
 
     fn full_len(&self) -> usize {
-        self.needle.len() + 3
+        PREFIX.len() + self.tid.as_bytes().len() + 3
     }
 
     /// Feeds one byte to a partial match; returns `true` when the end-line completes.
     fn step(&mut self, b: u8) -> bool {
-        let n = self.needle.len();
-        let ok = match self.matched {
-            k if k < n => b == self.needle[k],
-            k if k == n => match Flag::from_byte(b) {
-                Some(f) => {
-                    self.flag = Some(f);
-                    true
-                }
-                None => false,
-            },
-            k if k == n + 1 => b == b'\r',
-            _ => b == b'\n',
+        let tid = self.tid.as_bytes();
+        let k = self.matched;
+        let ok = if k < PREFIX.len() {
+            b == PREFIX[k]
+        } else if k < PREFIX.len() + tid.len() {
+            b == tid[k - PREFIX.len()]
+        } else if k == PREFIX.len() + tid.len() {
+            self.flag = Flag::from_byte(b);
+            self.flag.is_some()
+        } else if k == PREFIX.len() + tid.len() + 1 {
+            b == b'\r'
+        } else {
+            b == b'\n'
         };
         if ok {
             self.matched += 1;
@@ -90,7 +90,7 @@ impl EndLineMatcher {
 
     /// Searches `hay[from..]`, continuing a partial match left by the previous call over the
     /// same logical stream. `hay[..from]` must already have been searched.
-    pub(crate) fn scan(&mut self, hay: &[u8], from: usize) -> Scan {
+    pub(crate) fn scan(&mut self, hay: &[u8], from: usize, finder: &Finder<'_>) -> Scan {
         let full = self.full_len();
         let mut i = from;
         loop {
@@ -115,29 +115,18 @@ impl EndLineMatcher {
             if i >= hay.len() {
                 return Scan::NotYet { held: 0 };
             }
-            // No partial match: search for the needle.
-            let rest = &hay[i..];
-            let found = if rest.len() < FINDER_THRESHOLD && self.finder.is_none() {
-                self.find_small(rest)
-            } else {
-                let needle = &self.needle;
-                self.finder
-                    .get_or_insert_with(|| Box::new(Finder::new(needle).into_owned()))
-                    .find(rest)
-            };
-            match found {
+            match finder.find(&hay[i..]) {
                 Some(p) => {
-                    // Needle matched at i + p; verify flag and CRLF through `step`.
-                    self.matched = self.needle.len();
-                    i += p + self.needle.len();
+                    // The prefix matched at i + p; the rest is checked by `step`.
+                    self.matched = PREFIX.len();
+                    i += p + PREFIX.len();
                 }
                 None => {
-                    // A partial needle can only start at the last '\r' of the final bytes.
-                    let tail_from = hay.len().saturating_sub(self.needle.len() - 1).max(i);
+                    // A partial prefix can only start at the last '\r' of the final bytes.
+                    let tail_from = hay.len().saturating_sub(PREFIX.len() - 1).max(i);
                     if let Some(r) = memchr::memrchr(b'\r', &hay[tail_from..]) {
-                        let s = tail_from + r;
-                        let part = &hay[s..];
-                        if self.needle.starts_with(part) {
+                        let part = &hay[tail_from + r..];
+                        if PREFIX.starts_with(part) {
                             self.matched = part.len();
                             return Scan::NotYet { held: part.len() };
                         }
@@ -146,22 +135,6 @@ impl EndLineMatcher {
                 }
             }
         }
-    }
-
-    fn find_small(&self, hay: &[u8]) -> Option<usize> {
-        let n = &self.needle;
-        let mut pos = 0;
-        while let Some(r) = memchr::memchr(b'\r', &hay[pos..]) {
-            let s = pos + r;
-            if hay.len() - s < n.len() {
-                return None;
-            }
-            if &hay[s..s + n.len()] == n.as_slice() {
-                return Some(s);
-            }
-            pos = s + 1;
-        }
-        None
     }
 }
 
@@ -175,10 +148,11 @@ mod tests {
 
     fn scan_all(input: &[u8], splits: &[usize]) -> Option<(usize, usize, Flag)> {
         // Feeds growing prefixes, as a decoder holding its buffer would.
+        let finder = prefix_finder();
         let mut m = EndLineMatcher::new(tid());
         let mut from = 0;
         for &cut in splits.iter().chain(std::iter::once(&input.len())) {
-            match m.scan(&input[..cut], from) {
+            match m.scan(&input[..cut], from, &finder) {
                 Scan::Found { start, end, flag } => return Some((start, end, flag)),
                 Scan::NotYet { .. } => from = cut,
             }
@@ -228,15 +202,16 @@ mod tests {
     }
 
     #[test]
-    fn large_input_uses_finder_and_holds_partial_tail() {
+    fn holds_partial_tail_across_calls() {
         let mut input = vec![b'-'; 5000];
         input.extend_from_slice(b"\r\n-------a786h");
+        let finder = prefix_finder();
         let mut m = EndLineMatcher::new(tid());
-        assert_eq!(m.scan(&input, 0), Scan::NotYet { held: 14 });
+        assert_eq!(m.scan(&input, 0, &finder), Scan::NotYet { held: 14 });
         let from = input.len();
         input.extend_from_slice(b"js2$\r\n");
         assert_eq!(
-            m.scan(&input, from),
+            m.scan(&input, from, &finder),
             Scan::Found {
                 start: 5000,
                 end: 5020,

@@ -44,6 +44,9 @@ pub enum UriError {
     /// Nothing to parse.
     #[error("empty URI")]
     Empty,
+    /// Longer than 65535 bytes.
+    #[error("URI longer than 65535 bytes")]
+    TooLong,
     /// A byte that cannot appear in a URI (control, space, non-ASCII).
     #[error("byte {byte:#04x} is not allowed in an MSRP URI")]
     BadChar {
@@ -165,7 +168,7 @@ pub enum DecodeError {
     /// The start line's transaction id is invalid, so the end-line cannot be found.
     #[error("invalid transaction id: {0}")]
     BadTransactionId(IdentError),
-    /// The start line is neither `MSRP tid METHOD` nor `MSRP tid NNN [comment]`.
+    /// The start line has no space after the transaction id.
     #[error("malformed start line")]
     BadStartLine,
     /// No CRLF within the start-line limit.
@@ -186,6 +189,13 @@ pub enum DecodeError {
     EndLineMismatch,
 
     // ---- recoverable: reject the message, keep the connection ----
+    /// The method is not `1*UPALPHA` (the transaction id was valid, so the message can be
+    /// skipped).
+    #[error("invalid method")]
+    BadMethod,
+    /// The response's status is not a code of 100-999 followed by an optional comment.
+    #[error("invalid response status")]
+    BadStatus,
     /// A header line is longer than the limit.
     #[error("header line longer than {limit} bytes")]
     HeaderLineTooLong {
@@ -299,6 +309,10 @@ pub enum EncodeError {
     /// A response was given a body.
     #[error("responses carry no body")]
     ResponseWithBody,
+    /// The body contains seven dashes and the transaction id (RFC 4975 §7.1): send it under
+    /// another transaction id.
+    #[error("the body contains the end-line; choose another transaction id")]
+    EndLineInBody,
     /// A response was given an end-line flag other than `$`.
     #[error("responses always end with $")]
     ResponseNotComplete,

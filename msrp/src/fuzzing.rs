@@ -123,10 +123,23 @@ pub fn split_equivalence(data: &[u8]) {
         pieces.push(&stream[prev..c]);
         prev = c;
     }
-    let config = DecoderConfig::default();
+    // Small limits, so that limit verdicts are reached and compared too.
+    let config = DecoderConfig::default()
+        .with_max_start_line(64)
+        .with_max_header_line(96)
+        .with_max_headers(8)
+        .with_max_head(400)
+        .with_max_non_send_body(64)
+        .with_max_message_size(1024);
     let whole = decode_pieces(&config, [stream]);
-    let split = decode_pieces(&config, pieces);
+    let split = decode_pieces(&config, pieces.iter().copied());
     assert_eq!(whole, split);
+    // Also with the default limits.
+    let config = DecoderConfig::default();
+    assert_eq!(
+        decode_pieces(&config, [stream]),
+        decode_pieces(&config, pieces)
+    );
 }
 
 /// Every message that decodes re-encodes to bytes that decode to the same message.
@@ -134,8 +147,16 @@ pub fn decode_encode_decode(data: &[u8]) {
     let config = DecoderConfig::default();
     let events = decode_pieces(&config, [data]);
     for msg in messages(events) {
-        let wire = msg.to_bytes().expect("a decoded message encodes");
-        let again = messages(decode_pieces(&config, [&wire[..]]));
+        let wire = match msg.to_bytes() {
+            Ok(wire) => wire,
+            // The decoder tolerates seven dashes and the transaction id inside a body (only
+            // the exact end-line ends it); the encoder refuses to write them (RFC 4975 §7.1).
+            Err(crate::EncodeError::EndLineInBody) => continue,
+            Err(e) => panic!("a decoded message does not encode: {e}"),
+        };
+        // Re-encoding normalises (e.g. adds the space after a colon), so the second decode
+        // gets room beyond the first one's limits.
+        let again = messages(decode_pieces(&generous(), [&wire[..]]));
         assert_eq!(again, vec![msg]);
     }
 }
@@ -146,14 +167,12 @@ pub fn encode_decode(msg: Message) {
     let Some(msg) = normalise(msg) else {
         return;
     };
-    let wire = msg.to_bytes().expect("normalised messages encode");
-    let config = DecoderConfig::default()
-        .with_max_message_size(u64::MAX)
-        .with_max_non_send_body(u64::MAX)
-        .with_max_headers(usize::MAX)
-        .with_max_head(usize::MAX)
-        .with_max_header_line(usize::MAX);
-    let decoded = messages(decode_pieces(&config, [&wire[..]]));
+    let wire = match msg.to_bytes() {
+        Ok(wire) => wire,
+        Err(crate::EncodeError::EndLineInBody) => return,
+        Err(e) => panic!("a normalised message does not encode: {e}"),
+    };
+    let decoded = messages(decode_pieces(&generous(), [&wire[..]]));
     assert_eq!(
         decoded,
         vec![msg],
@@ -162,14 +181,21 @@ pub fn encode_decode(msg: Message) {
     );
 }
 
-/// Reduces an arbitrary message to one the wire can represent, or `None` if it cannot be sent
-/// as one chunk (a body containing its own end-line, a response with a body).
+/// Limits that any message our encoder writes fits in.
+fn generous() -> DecoderConfig {
+    DecoderConfig::default()
+        .with_max_message_size(u64::MAX)
+        .with_max_non_send_body(u64::MAX)
+        .with_max_start_line(usize::MAX)
+        .with_max_headers(usize::MAX)
+        .with_max_head(usize::MAX)
+        .with_max_header_line(usize::MAX)
+}
+
+/// Reduces an arbitrary message to one the wire can represent: a request's body and
+/// Content-Type go together (with a valid media type), a response has neither and ends with
+/// `$`, and singular headers appear once.
 fn normalise(mut msg: Message) -> Option<Message> {
-    let empty_to_none = |t: &mut Option<crate::Text>| {
-        if t.as_ref().is_some_and(|t| t.as_str().is_empty()) {
-            *t = None;
-        }
-    };
     match &mut msg.head {
         Head::Request(r) => {
             r.headers = r.headers.iter().cloned().collect();
@@ -179,17 +205,9 @@ fn normalise(mut msg: Message) -> Option<Message> {
             }
         }
         Head::Response(r) => {
-            empty_to_none(&mut r.comment);
             r.headers = r.headers.iter().cloned().collect();
             msg.body = None;
             msg.flag = Flag::Complete;
-        }
-    }
-    if let Some(body) = &msg.body {
-        let mut end = b"\r\n-------".to_vec();
-        end.extend_from_slice(msg.head.transaction_id().as_bytes());
-        if memchr::memmem::find(body, &end).is_some() {
-            return None;
         }
     }
     Some(msg)

@@ -171,11 +171,14 @@ pub enum FailureReport {
 }
 
 impl SuccessReport {
+    /// Parses the value; the ABNF's quoted strings match case-insensitively.
     fn parse(v: &[u8]) -> Option<Self> {
-        match v {
-            b"yes" => Some(Self::Yes),
-            b"no" => Some(Self::No),
-            _ => None,
+        if v.eq_ignore_ascii_case(b"yes") {
+            Some(Self::Yes)
+        } else if v.eq_ignore_ascii_case(b"no") {
+            Some(Self::No)
+        } else {
+            None
         }
     }
 
@@ -189,12 +192,16 @@ impl SuccessReport {
 }
 
 impl FailureReport {
+    /// Parses the value; the ABNF's quoted strings match case-insensitively.
     fn parse(v: &[u8]) -> Option<Self> {
-        match v {
-            b"yes" => Some(Self::Yes),
-            b"no" => Some(Self::No),
-            b"partial" => Some(Self::Partial),
-            _ => None,
+        if v.eq_ignore_ascii_case(b"yes") {
+            Some(Self::Yes)
+        } else if v.eq_ignore_ascii_case(b"no") {
+            Some(Self::No)
+        } else if v.eq_ignore_ascii_case(b"partial") {
+            Some(Self::Partial)
+        } else {
+            None
         }
     }
 
@@ -262,17 +269,14 @@ impl<'a> arbitrary::Arbitrary<'a> for Text {
     }
 }
 
-/// A header name: an RFC 4975 `hname` (ALPHA then alphanumerics and `-`, `_`, `.`, `+`... tokens).
+/// A header name: an RFC 4975 `hname` (a letter, then `token` characters).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct HeaderName(String);
 
-fn is_hname_char(b: u8) -> bool {
-    // RFC 4975 §9: hname = ALPHA *token-char (token-char from RFC 3261 token minus separators).
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
-        )
+/// `token` of RFC 4975 §9: `%x21 / %x23-27 / %x2A-2B / %x2D-2E / %x30-39 / %x41-5A / %x5E-7E`.
+/// Header names (`hname = ALPHA *token`), media types and URI parameters use it.
+pub(crate) fn is_token_char(b: u8) -> bool {
+    matches!(b, 0x21 | 0x23..=0x27 | 0x2A..=0x2B | 0x2D..=0x2E | 0x30..=0x39 | 0x41..=0x5A | 0x5E..=0x7E)
 }
 
 impl HeaderName {
@@ -285,7 +289,7 @@ impl HeaderName {
 
     fn check(s: &[u8]) -> Result<(), HeaderError> {
         match s.first() {
-            Some(b) if b.is_ascii_alphabetic() && s.iter().all(|&b| is_hname_char(b)) => Ok(()),
+            Some(b) if b.is_ascii_alphabetic() && s.iter().all(|&b| is_token_char(b)) => Ok(()),
             _ => Err(HeaderError::BadName),
         }
     }
@@ -326,6 +330,16 @@ impl<'a> arbitrary::Arbitrary<'a> for HeaderName {
     }
 }
 
+/// `3DIGIT` as a number.
+pub(crate) fn three_digits(s: &[u8]) -> Option<u16> {
+    match s {
+        &[a, b, c] if s.iter().all(u8::is_ascii_digit) => {
+            Some(u16::from(a - b'0') * 100 + u16::from(b - b'0') * 10 + u16::from(c - b'0'))
+        }
+        _ => None,
+    }
+}
+
 /// The Status header of a REPORT (RFC 4975 §7.1.2): `namespace SP code [SP comment]`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ReportStatus {
@@ -346,7 +360,8 @@ impl ReportStatus {
     }
 
     /// A status with an explicit namespace (0-999; `000` is the only one RFC 4975 defines) and
-    /// comment. An empty comment is the same as none.
+    /// comment. `Some` of an empty comment is written as a trailing space, which the grammar
+    /// allows (`[SP text-reason]` with an empty `utf8text`).
     pub fn with_namespace(
         namespace: u16,
         code: StatusCode,
@@ -358,7 +373,7 @@ impl ReportStatus {
         Ok(Self {
             namespace,
             code,
-            comment: comment.filter(|c| !c.as_str().is_empty()),
+            comment,
         })
     }
 
@@ -378,20 +393,14 @@ impl ReportStatus {
     }
 
     fn parse(v: &[u8]) -> Option<Self> {
-        let three = |s: &[u8]| -> Option<u16> {
-            (s.len() == 3 && s.iter().all(u8::is_ascii_digit)).then(|| {
-                s.iter()
-                    .fold(0u16, |acc, &d| acc * 10 + u16::from(d - b'0'))
-            })
-        };
-        let namespace = three(v.get(..3)?)?;
+        let namespace = three_digits(v.get(..3)?)?;
         if v.get(3) != Some(&b' ') {
             return None;
         }
-        let code = StatusCode::from_code(three(v.get(4..7)?)?)?;
+        let code = StatusCode::from_code(three_digits(v.get(4..7)?)?)?;
         let comment = match v.get(7..) {
             None | Some(b"") => None,
-            Some([b' ', rest @ ..]) if !rest.is_empty() => Some(Text::from_wire(rest).ok()?),
+            Some([b' ', rest @ ..]) => Some(Text::from_wire(rest).ok()?),
             Some(_) => return None,
         };
         Some(Self {
@@ -456,6 +465,29 @@ pub enum Header {
         /// The value, without surrounding whitespace.
         value: Text,
     },
+}
+
+/// Strips surrounding spaces and tabs.
+pub(crate) fn trim(v: &[u8]) -> &[u8] {
+    let start = v
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(v.len());
+    let end = v
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(start, |e| e + 1);
+    &v[start..end]
+}
+
+/// Whether `v` is `type "/" subtype *(";" parameter)` with token type and subtype
+/// (RFC 4975 §9 `media-type`).
+pub(crate) fn is_media_type(v: &[u8]) -> bool {
+    let main = trim(v.split(|&b| b == b';').next().unwrap_or_default());
+    let mut parts = main.split(|&b| b == b'/');
+    let token =
+        |t: Option<&[u8]>| t.is_some_and(|t| !t.is_empty() && t.iter().all(|&b| is_token_char(b)));
+    token(parts.next()) && token(parts.next()) && parts.next().is_none()
 }
 
 /// Canonical names of the typed headers, in the spelling the RFCs use.
@@ -537,7 +569,7 @@ impl Header {
     pub fn other(name: &str, value: &str) -> Result<Self, HeaderError> {
         Ok(Self::Other {
             name: HeaderName::new(name)?,
-            value: Text::new(value.trim_matches([' ', '\t']))?,
+            value: Text::from_wire(trim(value.as_bytes()))?,
         })
     }
 
@@ -824,13 +856,17 @@ mod tests {
         );
         assert_eq!(bare.to_string(), "000 413");
         assert_eq!(ReportStatus::new(StatusCode::Ok).to_string(), "000 200 OK");
+        // An empty comment after the space is allowed and kept.
+        let empty = ReportStatus::parse(b"000 200 ").unwrap();
+        assert_eq!(empty.comment().map(Text::as_str), Some(""));
+        assert_eq!(empty.to_string(), "000 200 ");
         for bad in [
             &b"000"[..],
             b"00 200",
             b"000 20",
             b"000  200",
-            b"000 200 ",
             b"000-200",
+            b"000 200x",
         ] {
             assert_eq!(
                 ReportStatus::parse(bad),

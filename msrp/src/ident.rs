@@ -70,16 +70,21 @@ impl IdGenerator {
 
     /// Writes `out.len()` random alphanumeric characters into `out`.
     pub fn fill_alphanumeric(&mut self, out: &mut [u8]) {
-        // Rejection sampling keeps the distribution uniform: 248 = 4 * 62.
+        // Rejection sampling keeps the distribution uniform: 248 = 4 * 62. A source that keeps
+        // giving only rejected bytes (a broken one) cannot stall us: after a few rounds the
+        // remaining characters take the plain remainder.
         let mut pos = 0;
         let mut pool = [0u8; 32];
-        while pos < out.len() {
+        for round in 0.. {
+            if pos == out.len() {
+                break;
+            }
             self.fill(&mut pool);
             for &b in &pool {
                 if pos == out.len() {
                     break;
                 }
-                if b < 248 {
+                if b < 248 || round >= 8 {
                     out[pos] = ALPHANUM[usize::from(b % 62)];
                     pos += 1;
                 }
@@ -292,6 +297,9 @@ mod tests {
             assert!(TransactionId::parse(a.as_str()).is_ok());
             assert!(seen.insert(a));
         }
+        // A broken source that only yields rejected bytes still terminates.
+        let mut stuck = IdGenerator::from_fn(|buf: &mut [u8]| buf.fill(0xFF));
+        assert!(TransactionId::parse(TransactionId::generate(&mut stuck).as_str()).is_ok());
         let mut os = IdGenerator::default();
         assert_ne!(MessageId::generate(&mut os), MessageId::generate(&mut os));
     }

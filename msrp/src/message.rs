@@ -29,9 +29,11 @@ pub enum Method {
 pub struct ExtensionMethod(String);
 
 impl ExtensionMethod {
-    /// Validates a method name (`1*UPALPHA`).
+    /// Validates a method name (`1*UPALPHA`, and not one of SEND, REPORT and AUTH, which
+    /// have their own [`Method`] variants).
     pub fn new(name: &str) -> Option<Self> {
-        (!name.is_empty() && name.bytes().all(|b| b.is_ascii_uppercase()))
+        let known = matches!(name, "SEND" | "REPORT" | "AUTH");
+        (!known && !name.is_empty() && name.bytes().all(|b| b.is_ascii_uppercase()))
             .then(|| Self(name.to_owned()))
     }
 
@@ -360,6 +362,16 @@ impl Message {
         }
         if self.head.has_body() != self.body.is_some() {
             return Err(EncodeError::ContentTypeMismatch);
+        }
+        if let Some(body) = &self.body {
+            // RFC 4975 §7.1: the end-line must not appear in the body.
+            let tid = self.head.transaction_id();
+            let mut needle = [0u8; 7 + crate::IDENT_MAX_LEN];
+            needle[..7].copy_from_slice(b"-------");
+            needle[7..7 + tid.as_bytes().len()].copy_from_slice(tid.as_bytes());
+            if memchr::memmem::find(body, &needle[..7 + tid.as_bytes().len()]).is_some() {
+                return Err(EncodeError::EndLineInBody);
+            }
         }
         self.head.encode(dst);
         if let Some(body) = &self.body {

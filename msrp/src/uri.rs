@@ -2,10 +2,10 @@
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::ops::Range;
 use std::str::FromStr;
 
 use crate::error::UriError;
+use crate::header::is_token_char;
 
 /// The scheme of an MSRP URI.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -58,37 +58,51 @@ pub enum Host<'a> {
 /// ```
 #[derive(Clone)]
 pub struct MsrpUri {
-    raw: String,
+    raw: Box<str>,
     scheme: Scheme,
-    userinfo: Option<Range<usize>>,
+    userinfo: Option<Span>,
     /// Host text without IPv6 brackets.
-    host: Range<usize>,
+    host: Span,
     ip: Option<IpAddr>,
     port: Option<u16>,
-    session_id: Option<Range<usize>>,
-    transport: Range<usize>,
-    /// Everything after the transport (`;name=value...`), possibly empty.
-    params: Range<usize>,
+    session_id: Option<Span>,
+    transport: Span,
+    /// Where the parameters after the transport start (`;name=value...`), possibly at the end.
+    params_start: u16,
+}
+
+/// A byte range of the URI text (URIs are at most 65535 bytes).
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: u16,
+    end: u16,
+}
+
+impl Span {
+    fn of(start: usize, end: usize) -> Self {
+        // MsrpUri::parse bounds the whole text to u16::MAX bytes.
+        Self {
+            start: start as u16,
+            end: end as u16,
+        }
+    }
+
+    fn get(self, s: &str) -> &str {
+        s.get(usize::from(self.start)..usize::from(self.end))
+            .unwrap_or_default()
+    }
 }
 
 fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
+/// RFC 3986 sub-delims without `;` (which ends the authority in an MSRP URI).
 fn is_sub_delim_no_semicolon(b: u8) -> bool {
     matches!(
         b,
-        b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b','
-    ) || b == b'='
-}
-
-/// `token` as RFC 4975 §9 (via RFC 3261) defines it, used for URI parameters.
-fn is_token_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
-        )
+        b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b'='
+    )
 }
 
 fn hex_val(b: u8) -> Option<u8> {
@@ -100,32 +114,49 @@ fn hex_val(b: u8) -> Option<u8> {
     }
 }
 
-/// Checks that every `%` in `s` starts a two-hex-digit escape.
-fn check_pct(s: &[u8], part: &'static str) -> Result<(), UriError> {
+/// Checks a userinfo or reg-name: unreserved, sub-delims (no `;`) and `%XX` escapes.
+fn check_authority_part(s: &[u8], part: &'static str) -> Result<(), UriError> {
     let mut i = 0;
-    while i < s.len() {
-        if s[i] == b'%' {
+    while let Some(&b) = s.get(i) {
+        if b == b'%' {
             match (s.get(i + 1).copied(), s.get(i + 2).copied()) {
-                (Some(a), Some(b)) if hex_val(a).is_some() && hex_val(b).is_some() => i += 3,
+                (Some(x), Some(y)) if hex_val(x).is_some() && hex_val(y).is_some() => i += 3,
                 _ => return Err(UriError::BadPercentEncoding { part }),
             }
-        } else {
+        } else if is_unreserved(b) || is_sub_delim_no_semicolon(b) {
             i += 1;
+        } else {
+            return Err(UriError::BadChar { byte: b });
         }
     }
     Ok(())
 }
 
-/// Percent-decodes `s` (already checked by [`check_pct`]) and lower-cases ASCII letters.
-fn decode_lower(s: &str) -> impl Iterator<Item = u8> + '_ {
+/// Normalises a checked host name or userinfo for comparison (RFC 3986 §6.2.2 as RFC 4975
+/// §6.1 applies it): escapes of unreserved characters are decoded, other escapes keep upper-case
+/// hex, and letters are lower-cased.
+fn normalised(s: &str) -> impl Iterator<Item = u8> + '_ {
     let b = s.as_bytes();
     let mut i = 0;
+    let mut pending: [u8; 2] = [0; 2];
+    let mut pending_len = 0usize;
     std::iter::from_fn(move || {
+        if pending_len > 0 {
+            let out = pending[2 - pending_len];
+            pending_len -= 1;
+            return Some(out);
+        }
         let c = *b.get(i)?;
         if c == b'%' {
-            let v = hex_val(*b.get(i + 1)?)? * 16 + hex_val(*b.get(i + 2)?)?;
+            let (h, l) = (*b.get(i + 1)?, *b.get(i + 2)?);
             i += 3;
-            Some(v.to_ascii_lowercase())
+            let v = hex_val(h)? * 16 + hex_val(l)?;
+            if is_unreserved(v) {
+                return Some(v.to_ascii_lowercase());
+            }
+            pending = [h.to_ascii_uppercase(), l.to_ascii_uppercase()];
+            pending_len = 2;
+            Some(b'%')
         } else {
             i += 1;
             Some(c.to_ascii_lowercase())
@@ -136,88 +167,98 @@ fn decode_lower(s: &str) -> impl Iterator<Item = u8> + '_ {
 impl MsrpUri {
     /// Parses an MSRP URI.
     pub fn parse(s: impl AsRef<[u8]>) -> Result<Self, UriError> {
-        let bytes = s.as_ref();
-        if bytes.is_empty() {
+        let b = s.as_ref();
+        if b.is_empty() {
             return Err(UriError::Empty);
         }
-        if let Some(&b) = bytes.iter().find(|&&b| !(0x21..0x7f).contains(&b)) {
-            return Err(UriError::BadChar { byte: b });
+        if b.len() > usize::from(u16::MAX) {
+            return Err(UriError::TooLong);
         }
-        // All bytes are printable ASCII, so this is valid UTF-8.
-        let raw = std::str::from_utf8(bytes).map_err(|_| UriError::BadChar { byte: 0x80 })?;
-
-        let sep = raw.find("://").ok_or(UriError::BadScheme)?;
-        let scheme = if raw[..sep].eq_ignore_ascii_case("msrp") {
-            Scheme::Msrp
-        } else if raw[..sep].eq_ignore_ascii_case("msrps") {
-            Scheme::Msrps
+        let lower = |i: usize| b.get(i).map(u8::to_ascii_lowercase);
+        let prefix_is = |p: &[u8]| (0..p.len()).all(|i| lower(i) == Some(p[i]));
+        let (scheme, auth_start) = if prefix_is(b"msrp://") {
+            (Scheme::Msrp, 7)
+        } else if prefix_is(b"msrps://") {
+            (Scheme::Msrps, 8)
         } else {
             return Err(UriError::BadScheme);
         };
-        let auth_start = sep + 3;
-        let auth_end = raw[auth_start..]
-            .find(['/', ';'])
+        // The authority ends at the first '/' (session-id) or ';' (transport).
+        let auth_end = b[auth_start..]
+            .iter()
+            .position(|&c| c == b'/' || c == b';')
             .map(|i| i + auth_start)
             .ok_or(UriError::MissingTransport)?;
-        let authority = &raw[auth_start..auth_end];
+        let authority = &b[auth_start..auth_end];
 
-        // userinfo: everything before the last '@' of the authority.
-        let (userinfo, host_port_start) = match authority.rfind('@') {
+        let (userinfo, hp_start) = match memchr::memrchr(b'@', authority) {
             Some(at) => {
-                let ui = &authority.as_bytes()[..at];
+                let ui = &authority[..at];
                 if ui.contains(&b':') {
                     return Err(UriError::PasswordInUserinfo);
                 }
-                if let Some(&b) = ui
-                    .iter()
-                    .find(|&&b| !(is_unreserved(b) || is_sub_delim_no_semicolon(b) || b == b'%'))
-                {
-                    return Err(UriError::BadChar { byte: b });
-                }
-                check_pct(ui, "userinfo")?;
-                (Some(auth_start..auth_start + at), auth_start + at + 1)
+                check_authority_part(ui, "userinfo")?;
+                (
+                    Some(Span::of(auth_start, auth_start + at)),
+                    auth_start + at + 1,
+                )
             }
             None => (None, auth_start),
         };
-
-        let hp = &raw[host_port_start..auth_end];
-        let (host, ip, port_text) = if let Some(rest) = hp.strip_prefix('[') {
-            let close = rest.find(']').ok_or(UriError::BadHost)?;
-            let addr: Ipv6Addr = rest[..close].parse().map_err(|_| UriError::BadHost)?;
-            let after = &rest[close + 1..];
-            let port_text = match after {
-                "" => None,
-                p => Some(p.strip_prefix(':').ok_or(UriError::BadHost)?),
+        let hp = &b[hp_start..auth_end];
+        let (host, ip, port_text) = if let Some(rest) = hp.strip_prefix(b"[") {
+            let close = memchr::memchr(b']', rest).ok_or(UriError::BadHost)?;
+            let text = std::str::from_utf8(&rest[..close]).map_err(|_| UriError::BadHost)?;
+            let addr: Ipv6Addr = text.parse().map_err(|_| UriError::BadHost)?;
+            let port_text = match &rest[close + 1..] {
+                [] => None,
+                [b':', p @ ..] => Some(p),
+                _ => return Err(UriError::BadHost),
             };
-            let start = host_port_start + 1;
-            (start..start + close, Some(IpAddr::V6(addr)), port_text)
+            let start = hp_start + 1;
+            (
+                Span::of(start, start + close),
+                Some(IpAddr::V6(addr)),
+                port_text,
+            )
         } else {
-            let (h, p) = match hp.find(':') {
+            let (h, p) = match memchr::memchr(b':', hp) {
                 Some(c) => (&hp[..c], Some(&hp[c + 1..])),
                 None => (hp, None),
             };
             if h.is_empty() {
                 return Err(UriError::BadHost);
             }
-            if let Some(&b) = h
-                .as_bytes()
-                .iter()
-                .find(|&&b| !(is_unreserved(b) || is_sub_delim_no_semicolon(b) || b == b'%'))
-            {
-                return Err(UriError::BadChar { byte: b });
-            }
-            check_pct(h.as_bytes(), "host")?;
-            let decoded: Vec<u8> = decode_lower(h).collect();
-            let ip = std::str::from_utf8(&decoded)
-                .ok()
-                .and_then(|d| d.parse::<Ipv4Addr>().ok())
-                .map(IpAddr::V4);
-            (host_port_start..host_port_start + h.len(), ip, p)
+            check_authority_part(h, "host")?;
+            // An IPv4 address, possibly percent-encoded (RFC 4975 §6.1 compares after
+            // decoding); anything with a letter is a name.
+            let ip = if h.iter().all(|&c| c.is_ascii_digit() || c == b'.') {
+                std::str::from_utf8(h)
+                    .ok()
+                    .and_then(|t| t.parse::<Ipv4Addr>().ok())
+            } else if h.contains(&b'%') {
+                let text = std::str::from_utf8(h).unwrap_or_default();
+                let decoded: Vec<u8> = normalised(text).collect();
+                std::str::from_utf8(&decoded)
+                    .ok()
+                    .and_then(|d| d.parse::<Ipv4Addr>().ok())
+            } else {
+                None
+            };
+            (
+                Span::of(hp_start, hp_start + h.len()),
+                ip.map(IpAddr::V4),
+                p,
+            )
         };
         let port = match port_text {
             None => None,
-            Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
-                Some(p.parse::<u16>().map_err(|_| UriError::BadPort)?)
+            Some(p) if !p.is_empty() && p.iter().all(u8::is_ascii_digit) => {
+                let v = p.iter().try_fold(0u32, |acc, &d| {
+                    let v = acc * 10 + u32::from(d - b'0');
+                    (v <= u32::from(u16::MAX)).then_some(v)
+                });
+                Some(v.ok_or(UriError::BadPort)? as u16)
             }
             Some(_) => return Err(UriError::BadPort),
         };
@@ -227,47 +268,45 @@ impl MsrpUri {
         }
 
         let mut pos = auth_end;
-        let session_id = if raw.as_bytes()[pos] == b'/' {
+        let session_id = if b[pos] == b'/' {
             let start = pos + 1;
-            let end = raw[start..]
-                .find(';')
-                .map(|i| i + start)
-                .ok_or(UriError::MissingTransport)?;
-            let sid = &raw.as_bytes()[start..end];
-            if sid.is_empty() {
-                return Err(UriError::BadSessionId);
-            }
-            // session-id = 1*( unreserved / "+" / "=" / "/" )
-            if sid
+            // session-id = 1*( unreserved / "+" / "=" / "/" ), ended by ';'.
+            let len = b[start..]
                 .iter()
-                .any(|&b| !(is_unreserved(b) || matches!(b, b'+' | b'=' | b'/')))
-            {
+                .position(|&c| !(is_unreserved(c) || matches!(c, b'+' | b'=' | b'/')))
+                .ok_or(UriError::MissingTransport)?;
+            if len == 0 || b[start + len] != b';' {
                 return Err(UriError::BadSessionId);
             }
-            pos = end;
-            Some(start..end)
+            pos = start + len;
+            Some(Span::of(start, pos))
         } else {
             None
         };
 
-        // raw[pos] == ';'
+        // b[pos] == ';'
         let t_start = pos + 1;
-        let t_end = raw[t_start..].find(';').map_or(raw.len(), |i| i + t_start);
-        let transport = &raw.as_bytes()[t_start..t_end];
-        if transport.is_empty() || !transport.iter().all(u8::is_ascii_alphanumeric) {
+        let t_len = b[t_start..]
+            .iter()
+            .position(|c| !c.is_ascii_alphanumeric())
+            .unwrap_or(b.len() - t_start);
+        let t_end = t_start + t_len;
+        if t_len == 0 || !matches!(b.get(t_end), None | Some(b';')) {
             return Err(UriError::MissingTransport);
         }
         // URI-parameter = token ["=" token]
-        for param in raw[t_end..].split(';').skip(1) {
-            let (name, value) = match param.split_once('=') {
-                Some((n, v)) => (n, Some(v)),
+        for param in b[t_end..].split(|&c| c == b';').skip(1) {
+            let (name, value) = match memchr::memchr(b'=', param) {
+                Some(e) => (&param[..e], Some(&param[e + 1..])),
                 None => (param, None),
             };
-            let ok = |t: &str| !t.is_empty() && t.bytes().all(is_token_char);
+            let ok = |t: &[u8]| !t.is_empty() && t.iter().all(|&c| is_token_char(c));
             if !ok(name) || !value.is_none_or(ok) {
                 return Err(UriError::BadParameter);
             }
         }
+        // Every byte has been checked against an ASCII class by now.
+        let raw = std::str::from_utf8(b).map_err(|_| UriError::BadChar { byte: 0x80 })?;
         Ok(Self {
             scheme,
             userinfo,
@@ -275,9 +314,9 @@ impl MsrpUri {
             ip,
             port,
             session_id,
-            transport: t_start..t_end,
-            params: t_end..raw.len(),
-            raw: raw.to_owned(),
+            transport: Span::of(t_start, t_end),
+            params_start: t_end as u16,
+            raw: raw.into(),
         })
     }
 
@@ -293,7 +332,7 @@ impl MsrpUri {
 
     /// The userinfo (before `@`), if any. It plays no part in comparison.
     pub fn userinfo(&self) -> Option<&str> {
-        self.userinfo.clone().map(|r| &self.raw[r])
+        self.userinfo.map(|r| r.get(&self.raw))
     }
 
     /// The host.
@@ -301,13 +340,13 @@ impl MsrpUri {
         match self.ip {
             Some(IpAddr::V4(a)) => Host::Ipv4(a),
             Some(IpAddr::V6(a)) => Host::Ipv6(a),
-            None => Host::Name(&self.raw[self.host.clone()]),
+            None => Host::Name(self.host.get(&self.raw)),
         }
     }
 
     /// The host text as written (without the brackets of an IPv6 reference).
     pub fn host_str(&self) -> &str {
-        &self.raw[self.host.clone()]
+        self.host.get(&self.raw)
     }
 
     /// The port, if written.
@@ -317,17 +356,17 @@ impl MsrpUri {
 
     /// The session-id, if any.
     pub fn session_id(&self) -> Option<&str> {
-        self.session_id.clone().map(|r| &self.raw[r])
+        self.session_id.map(|r| r.get(&self.raw))
     }
 
     /// The transport (usually `tcp`).
     pub fn transport(&self) -> &str {
-        &self.raw[self.transport.clone()]
+        self.transport.get(&self.raw)
     }
 
     /// The URI parameters after the transport, as `(name, value)` pairs.
     pub fn params(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
-        self.raw[self.params.clone()]
+        self.raw[usize::from(self.params_start)..]
             .split(';')
             .skip(1)
             .map(|p| match p.split_once('=') {
@@ -344,7 +383,7 @@ impl MsrpUri {
     fn authority_eq(&self, other: &Self) -> bool {
         match (self.ip, other.ip) {
             (Some(a), Some(b)) => a == b,
-            (None, None) => decode_lower(self.host_str()).eq(decode_lower(other.host_str())),
+            (None, None) => normalised(self.host_str()).eq(normalised(other.host_str())),
             _ => false,
         }
     }
@@ -369,7 +408,7 @@ impl std::hash::Hash for MsrpUri {
         self.scheme.hash(state);
         match self.ip {
             Some(ip) => ip.hash(state),
-            None => decode_lower(self.host_str()).for_each(|b| state.write_u8(b)),
+            None => normalised(self.host_str()).for_each(|b| state.write_u8(b)),
         }
         self.port.hash(state);
         self.session_id().hash(state);
@@ -704,6 +743,11 @@ mod tests {
             (
                 "msrp://[2001:db8::1]:7/s;tcp",
                 "msrp://[2001:db8::2]:7/s;tcp",
+            ),
+            // Reserved characters stay escaped.
+            (
+                "msrp://a%2Cb.example.com:1/s;tcp",
+                "msrp://a,b.example.com:1/s;tcp",
             ),
             // A name that looks like an address is not the address.
             ("msrp://localhost:7/s;tcp", "msrp://127.0.0.1:7/s;tcp"),
