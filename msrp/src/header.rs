@@ -360,8 +360,8 @@ impl ReportStatus {
     }
 
     /// A status with an explicit namespace (0-999; `000` is the only one RFC 4975 defines) and
-    /// comment. `Some` of an empty comment is written as a trailing space, which the grammar
-    /// allows (`[SP text-reason]` with an empty `utf8text`).
+    /// comment. Trailing whitespace of the comment is dropped and an empty comment is none, as
+    /// header values carry neither.
     pub fn with_namespace(
         namespace: u16,
         code: StatusCode,
@@ -373,7 +373,10 @@ impl ReportStatus {
         Ok(Self {
             namespace,
             code,
-            comment,
+            comment: comment.and_then(|c| {
+                let kept = c.as_str().trim_end_matches([' ', '\t']);
+                (!kept.is_empty()).then(|| Text(kept.to_owned()))
+            }),
         })
     }
 
@@ -403,11 +406,7 @@ impl ReportStatus {
             Some([b' ', rest @ ..]) => Some(Text::from_wire(rest).ok()?),
             Some(_) => return None,
         };
-        Some(Self {
-            namespace,
-            code,
-            comment,
-        })
+        Self::with_namespace(namespace, code, comment).ok()
     }
 }
 
@@ -856,10 +855,10 @@ mod tests {
         );
         assert_eq!(bare.to_string(), "000 413");
         assert_eq!(ReportStatus::new(StatusCode::Ok).to_string(), "000 200 OK");
-        // An empty comment after the space is allowed and kept.
+        // An empty comment after the space is allowed; header values drop trailing blanks.
         let empty = ReportStatus::parse(b"000 200 ").unwrap();
-        assert_eq!(empty.comment().map(Text::as_str), Some(""));
-        assert_eq!(empty.to_string(), "000 200 ");
+        assert_eq!(empty.comment(), None);
+        assert_eq!(empty.to_string(), "000 200");
         for bad in [
             &b"000"[..],
             b"00 200",
