@@ -131,7 +131,8 @@ struct Partial {
 
 enum State {
     StartLine,
-    Headers(Box<Partial>),
+    /// Parsing the header section into [`Decoder::partial`].
+    Headers,
     Body(Box<BodyState>),
     /// Discarding a rejected message up to its end-line.
     Skip(EndLineMatcher),
@@ -204,6 +205,8 @@ pub struct Decoder {
     examined: u64,
     /// Searcher for the fixed start of every end-line, built once.
     finder: memchr::memmem::Finder<'static>,
+    /// The head being parsed (in [`State::Headers`]); kept here to reuse its storage.
+    partial: Partial,
 }
 
 impl std::fmt::Debug for Decoder {
@@ -232,6 +235,7 @@ impl Decoder {
             head_len: 0,
             examined: 0,
             finder: crate::end_line::prefix_finder(),
+            partial: Partial::new(TransactionId::placeholder()),
         }
     }
 
@@ -274,7 +278,7 @@ impl Decoder {
                     self.state = State::StartLine;
                     return Ok(Some(Frame::End(flag)));
                 }
-                State::StartLine | State::Headers(_) => {
+                State::StartLine | State::Headers => {
                     return self.decode_lines(buf);
                 }
                 State::Body(body) => {
@@ -416,7 +420,8 @@ impl Decoder {
         in_start: bool,
         limit: usize,
     ) -> Result<Option<Frame>, DecodeError> {
-        if let State::Headers(p) = &self.state {
+        if let State::Headers = self.state {
+            let p = &self.partial;
             if buf.starts_with(b"-------") || b"-------".starts_with(buf) {
                 // A line that may still become the end-line (at most 42 bytes) is waited for
                 // whole; one that cannot is a mismatch whatever follows.
@@ -445,7 +450,7 @@ impl Decoder {
     fn line(&mut self, line: &[u8], limit: usize) -> Result<Option<Frame>, DecodeError> {
         let line_len = line.len();
         let tid = match &self.state {
-            State::Headers(partial) => partial.tid,
+            State::Headers => self.partial.tid,
             _ => {
                 // Limits first, as for a partial line, so the verdict does not depend on
                 // where the input was split.
@@ -457,7 +462,8 @@ impl Decoder {
                 }
                 self.head_len = line_len;
                 let (partial, error) = parse_start_line(&line[..line_len - 2])?;
-                self.state = State::Headers(Box::new(partial));
+                self.partial = partial;
+                self.state = State::Headers;
                 return Ok(error.map(|e| self.reject(e, 2)));
             }
         };
@@ -486,7 +492,7 @@ impl Decoder {
         }
         if !crlf {
             let line = match &self.state {
-                State::Headers(p) => p.lines + 1,
+                State::Headers => self.partial.lines + 1,
                 _ => 0,
             };
             return Err(DecodeError::BareLineFeed { line });
@@ -497,9 +503,7 @@ impl Decoder {
         if content.is_empty() {
             return Ok(Some(self.finish_head(None)));
         }
-        let State::Headers(partial) = &mut self.state else {
-            unreachable!("in the header section")
-        };
+        let partial = &mut self.partial;
         partial.lines += 1;
         if partial.lines > self.config.max_headers {
             let limit = self.config.max_headers;
@@ -534,21 +538,17 @@ impl Decoder {
     /// Rejects the message being parsed and skips to its end-line. `matched` is how much of the
     /// end-line's leading CRLF was just seen: 2 at a line boundary.
     fn reject(&mut self, error: DecodeError, matched: usize) -> Frame {
-        let State::Headers(partial) = std::mem::replace(&mut self.state, State::StartLine) else {
-            unreachable!("rejecting outside the header section")
-        };
         self.head_len = 0;
-        self.state = State::Skip(EndLineMatcher::new(partial.tid).with_matched(matched));
-        Frame::Rejected(partial.into_rejection(error))
+        self.state = State::Skip(EndLineMatcher::new(self.partial.tid).with_matched(matched));
+        Frame::Rejected(self.partial.take_rejection(error))
     }
 
     /// The header section ended: with the end-line (`Some(flag)`, bodiless) or the blank line
     /// before a body (`None`).
     fn finish_head(&mut self, end: Option<Flag>) -> Frame {
-        let State::Headers(partial) = std::mem::replace(&mut self.state, State::StartLine) else {
-            unreachable!("finishing a head outside the header section")
-        };
+        self.state = State::StartLine;
         self.head_len = 0;
+        let partial = &mut self.partial;
         let tid = partial.tid;
         // The blank line's CRLF may already be the end-line's leading CRLF (an empty body
         // written without its data CRLF), so body matching starts as after a CRLF.
@@ -563,9 +563,18 @@ impl Decoder {
                 Some(_) => State::StartLine,
                 None => State::Skip(body_matcher()),
             };
-            return Frame::Rejected(partial.into_rejection(e));
+            return Frame::Rejected(partial.take_rejection(e));
         }
-        let head = partial.into_head();
+        let head = match partial.take_head() {
+            Ok(head) => head,
+            Err(e) => {
+                self.state = match end {
+                    Some(_) => State::StartLine,
+                    None => State::Skip(body_matcher()),
+                };
+                return Frame::Rejected(self.partial.take_rejection(e));
+            }
+        };
         self.state = match (end, &head) {
             (Some(flag), _) => State::PendingEnd(flag),
             (None, Head::Request(r)) => {
@@ -616,17 +625,7 @@ fn parse_start_line(line: &[u8]) -> Result<(Partial, Option<DecodeError>), Decod
     let sp = memchr::memchr(b' ', rest).ok_or(DecodeError::BadStartLine)?;
     let tid = TransactionId::parse(&rest[..sp]).map_err(DecodeError::BadTransactionId)?;
     let rest = &rest[sp + 1..];
-    let mut partial = Partial {
-        tid,
-        method: None,
-        status: StatusCode::Ok,
-        comment: None,
-        to_path: None,
-        from_path: None,
-        headers: Headers::new(),
-        content_type: None,
-        lines: 0,
-    };
+    let mut partial = Partial::new(tid);
     let mut error = None;
     if rest.first().is_some_and(u8::is_ascii_digit) {
         // Response: 3DIGIT [SP comment]; the comment may be empty.
@@ -659,6 +658,20 @@ fn parse_start_line(line: &[u8]) -> Result<(Partial, Option<DecodeError>), Decod
 }
 
 impl Partial {
+    fn new(tid: TransactionId) -> Self {
+        Self {
+            tid,
+            method: None,
+            status: StatusCode::Ok,
+            comment: None,
+            to_path: None,
+            from_path: None,
+            headers: Headers::new(),
+            content_type: None,
+            lines: 0,
+        }
+    }
+
     /// Parses one header line (without its CRLF).
     fn header_line(&mut self, line: &[u8]) -> Result<(), DecodeError> {
         let malformed = DecodeError::MalformedHeader { line: self.lines };
@@ -750,36 +763,42 @@ impl Partial {
         Ok(())
     }
 
-    fn into_head(self) -> Head {
-        let to_path = self.to_path.unwrap_or_else(|| unreachable!("checked"));
-        let from_path = self.from_path.unwrap_or_else(|| unreachable!("checked"));
-        match self.method {
+    /// Moves the parsed head out (after [`check`](Self::check) passed, so both paths are
+    /// there; the error is for completeness).
+    fn take_head(&mut self) -> Result<Head, DecodeError> {
+        let to_path = self.to_path.take().ok_or(DecodeError::ToPathNotFirst)?;
+        let from_path = self
+            .from_path
+            .take()
+            .ok_or(DecodeError::FromPathNotSecond)?;
+        let headers = std::mem::take(&mut self.headers);
+        Ok(match self.method.take() {
             Some(method) => Head::Request(Request {
                 transaction_id: self.tid,
                 method,
                 to_path,
                 from_path,
-                headers: self.headers,
-                content_type: self.content_type,
+                headers,
+                content_type: self.content_type.take(),
             }),
             None => Head::Response(Response {
                 transaction_id: self.tid,
                 status: self.status,
-                comment: self.comment,
+                comment: self.comment.take(),
                 to_path,
                 from_path,
-                headers: self.headers,
+                headers,
             }),
-        }
+        })
     }
 
-    fn into_rejection(self, error: DecodeError) -> Rejection {
+    fn take_rejection(&mut self, error: DecodeError) -> Rejection {
         Rejection {
             transaction_id: self.tid,
-            method: self.method,
-            to_path: self.to_path,
-            from_path: self.from_path,
-            headers: self.headers,
+            method: self.method.take(),
+            to_path: self.to_path.take(),
+            from_path: self.from_path.take(),
+            headers: std::mem::take(&mut self.headers),
             error,
         }
     }

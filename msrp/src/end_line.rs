@@ -31,11 +31,21 @@ pub(crate) enum Scan {
     NotYet { held: usize },
 }
 
+/// After this many near misses (`CRLF` and seven dashes not followed by this end-line's id and
+/// flag) in one message, a searcher for the whole `PREFIX + tid` is built for it. Building one
+/// costs about a microsecond, too much for every message, but it skips near misses in bulk, so
+/// dash-heavy bodies are searched at `memmem` speed instead of byte by byte.
+const NEAR_MISSES_BEFORE_FULL_SEARCH: u32 = 16;
+
 pub(crate) struct EndLineMatcher {
     tid: TransactionId,
     /// Bytes of `PREFIX + tid + flag + CRLF` matched at the end of the input so far.
     matched: usize,
     flag: Option<Flag>,
+    /// Prefix hits that were not this end-line.
+    near_misses: u32,
+    /// The message's own searcher for `PREFIX + tid`, after many near misses.
+    full: Option<Box<Finder<'static>>>,
 }
 
 impl EndLineMatcher {
@@ -44,7 +54,18 @@ impl EndLineMatcher {
             tid,
             matched: 0,
             flag: None,
+            near_misses: 0,
+            full: None,
         }
+    }
+
+    /// `PREFIX + tid` and its length.
+    fn needle(&self) -> ([u8; 9 + crate::IDENT_MAX_LEN], usize) {
+        let mut needle = [0u8; 9 + crate::IDENT_MAX_LEN];
+        let tid = self.tid.as_bytes();
+        needle[..PREFIX.len()].copy_from_slice(PREFIX);
+        needle[PREFIX.len()..PREFIX.len() + tid.len()].copy_from_slice(tid);
+        (needle, PREFIX.len() + tid.len())
     }
 
     /// Starts as if the last `k` bytes seen were the start of the end-line: 2 after a CRLF (a
@@ -91,7 +112,7 @@ impl EndLineMatcher {
     /// Searches `hay[from..]`, continuing a partial match left by the previous call over the
     /// same logical stream. `hay[..from]` must already have been searched.
     pub(crate) fn scan(&mut self, hay: &[u8], from: usize, finder: &Finder<'_>) -> Scan {
-        let full = self.full_len();
+        let end_len = self.full_len();
         let mut i = from;
         loop {
             // Continue a partial match byte by byte.
@@ -100,33 +121,48 @@ impl EndLineMatcher {
                     return Scan::NotYet { held: self.matched };
                 };
                 i += 1;
+                let was_past_prefix = self.matched >= PREFIX.len();
                 if self.step(b) {
                     self.matched = 0;
                     let flag = self.flag.take().unwrap_or(Flag::Complete);
                     // The match may have begun before `from` (held bytes, or a virtual CRLF);
                     // its start is clamped to 0.
                     return Scan::Found {
-                        start: i.saturating_sub(full),
+                        start: i.saturating_sub(end_len),
                         end: i,
                         flag,
                     };
+                }
+                if was_past_prefix && self.matched < PREFIX.len() {
+                    self.near_misses = self.near_misses.saturating_add(1);
                 }
             }
             if i >= hay.len() {
                 return Scan::NotYet { held: 0 };
             }
-            match finder.find(&hay[i..]) {
+            let rest = &hay[i..];
+            let (needle, n) = self.needle();
+            let (found, matched_len) = if self.near_misses >= NEAR_MISSES_BEFORE_FULL_SEARCH {
+                let own = self
+                    .full
+                    .get_or_insert_with(|| Box::new(Finder::new(&needle[..n]).into_owned()));
+                (own.find(rest), n)
+            } else {
+                (finder.find(rest), PREFIX.len())
+            };
+            match found {
                 Some(p) => {
-                    // The prefix matched at i + p; the rest is checked by `step`.
-                    self.matched = PREFIX.len();
-                    i += p + PREFIX.len();
+                    // The searched part matched at i + p; `step` checks the rest.
+                    self.matched = matched_len;
+                    i += p + matched_len;
                 }
                 None => {
-                    // A partial prefix can only start at the last '\r' of the final bytes.
-                    let tail_from = hay.len().saturating_sub(PREFIX.len() - 1).max(i);
+                    // A partial match can only start at the last '\r' of the final bytes
+                    // ('\r' occurs once in the needle, at its start).
+                    let tail_from = hay.len().saturating_sub(matched_len - 1).max(i);
                     if let Some(r) = memchr::memrchr(b'\r', &hay[tail_from..]) {
                         let part = &hay[tail_from + r..];
-                        if PREFIX.starts_with(part) {
+                        if needle[..n].starts_with(part) {
                             self.matched = part.len();
                             return Scan::NotYet { held: part.len() };
                         }

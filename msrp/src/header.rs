@@ -482,11 +482,14 @@ pub(crate) fn trim(v: &[u8]) -> &[u8] {
 /// Whether `v` is `type "/" subtype *(";" parameter)` with token type and subtype
 /// (RFC 4975 §9 `media-type`).
 pub(crate) fn is_media_type(v: &[u8]) -> bool {
-    let main = trim(v.split(|&b| b == b';').next().unwrap_or_default());
-    let mut parts = main.split(|&b| b == b'/');
-    let token =
-        |t: Option<&[u8]>| t.is_some_and(|t| !t.is_empty() && t.iter().all(|&b| is_token_char(b)));
-    token(parts.next()) && token(parts.next()) && parts.next().is_none()
+    let main = trim(&v[..memchr::memchr(b';', v).unwrap_or(v.len())]);
+    match memchr::memchr(b'/', main) {
+        Some(slash) => {
+            let (t, sub) = (&main[..slash], &main[slash + 1..]);
+            !t.is_empty() && !sub.is_empty() && t.iter().chain(sub).all(|&b| is_token_char(b))
+        }
+        None => false,
+    }
 }
 
 /// Canonical names of the typed headers, in the spelling the RFCs use.

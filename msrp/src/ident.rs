@@ -190,6 +190,14 @@ macro_rules! ident_type {
             pub fn as_bytes(&self) -> &[u8] {
                 self.0.as_bytes()
             }
+
+            /// `0000`, a valid identifier for slots that are filled before use.
+            #[allow(dead_code)] // not every identifier type needs one
+            pub(crate) fn placeholder() -> Self {
+                let mut bytes = [0u8; IDENT_MAX_LEN];
+                bytes[..4].copy_from_slice(b"0000");
+                Self(Ident { len: 4, bytes })
+            }
         }
 
         impl fmt::Display for $name {

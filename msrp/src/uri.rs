@@ -93,16 +93,55 @@ impl Span {
     }
 }
 
+/// Character classes, one table lookup per byte.
+const UNRESERVED: u8 = 1;
+/// RFC 3986 sub-delims without `;` (which ends the authority in an MSRP URI).
+const SUB_DELIM: u8 = 2;
+/// The extra session-id characters `+ = /`.
+const SESSION_EXTRA: u8 = 4;
+
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~') {
+            t[i] |= UNRESERVED;
+        }
+        if matches!(
+            c,
+            b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b'='
+        ) {
+            t[i] |= SUB_DELIM;
+        }
+        if matches!(c, b'+' | b'=' | b'/') {
+            t[i] |= SESSION_EXTRA;
+        }
+        i += 1;
+    }
+    t
+};
+
 fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+    CLASS[usize::from(b)] & UNRESERVED != 0
 }
 
-/// RFC 3986 sub-delims without `;` (which ends the authority in an MSRP URI).
-fn is_sub_delim_no_semicolon(b: u8) -> bool {
-    matches!(
-        b,
-        b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b'='
-    )
+/// Checks a userinfo or reg-name: unreserved, sub-delims (no `;`) and `%XX` escapes.
+fn check_authority_part(s: &[u8], part: &'static str) -> Result<(), UriError> {
+    let mut i = 0;
+    while let Some(&b) = s.get(i) {
+        if CLASS[usize::from(b)] & (UNRESERVED | SUB_DELIM) != 0 {
+            i += 1;
+        } else if b == b'%' {
+            match (s.get(i + 1).copied(), s.get(i + 2).copied()) {
+                (Some(x), Some(y)) if hex_val(x).is_some() && hex_val(y).is_some() => i += 3,
+                _ => return Err(UriError::BadPercentEncoding { part }),
+            }
+        } else {
+            return Err(UriError::BadChar { byte: b });
+        }
+    }
+    Ok(())
 }
 
 fn hex_val(b: u8) -> Option<u8> {
@@ -112,24 +151,6 @@ fn hex_val(b: u8) -> Option<u8> {
         b'A'..=b'F' => Some(b - b'A' + 10),
         _ => None,
     }
-}
-
-/// Checks a userinfo or reg-name: unreserved, sub-delims (no `;`) and `%XX` escapes.
-fn check_authority_part(s: &[u8], part: &'static str) -> Result<(), UriError> {
-    let mut i = 0;
-    while let Some(&b) = s.get(i) {
-        if b == b'%' {
-            match (s.get(i + 1).copied(), s.get(i + 2).copied()) {
-                (Some(x), Some(y)) if hex_val(x).is_some() && hex_val(y).is_some() => i += 3,
-                _ => return Err(UriError::BadPercentEncoding { part }),
-            }
-        } else if is_unreserved(b) || is_sub_delim_no_semicolon(b) {
-            i += 1;
-        } else {
-            return Err(UriError::BadChar { byte: b });
-        }
-    }
-    Ok(())
 }
 
 /// Normalises a checked host name or userinfo for comparison (RFC 3986 §6.2.2 as RFC 4975
@@ -174,8 +195,7 @@ impl MsrpUri {
         if b.len() > usize::from(u16::MAX) {
             return Err(UriError::TooLong);
         }
-        let lower = |i: usize| b.get(i).map(u8::to_ascii_lowercase);
-        let prefix_is = |p: &[u8]| (0..p.len()).all(|i| lower(i) == Some(p[i]));
+        let prefix_is = |p: &[u8]| b.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
         let (scheme, auth_start) = if prefix_is(b"msrp://") {
             (Scheme::Msrp, 7)
         } else if prefix_is(b"msrps://") {
@@ -184,9 +204,7 @@ impl MsrpUri {
             return Err(UriError::BadScheme);
         };
         // The authority ends at the first '/' (session-id) or ';' (transport).
-        let auth_end = b[auth_start..]
-            .iter()
-            .position(|&c| c == b'/' || c == b';')
+        let auth_end = memchr::memchr2(b'/', b';', &b[auth_start..])
             .map(|i| i + auth_start)
             .ok_or(UriError::MissingTransport)?;
         let authority = &b[auth_start..auth_end];
@@ -273,7 +291,7 @@ impl MsrpUri {
             // session-id = 1*( unreserved / "+" / "=" / "/" ), ended by ';'.
             let len = b[start..]
                 .iter()
-                .position(|&c| !(is_unreserved(c) || matches!(c, b'+' | b'=' | b'/')))
+                .position(|&c| CLASS[usize::from(c)] & (UNRESERVED | SESSION_EXTRA) == 0)
                 .ok_or(UriError::MissingTransport)?;
             if len == 0 || b[start + len] != b';' {
                 return Err(UriError::BadSessionId);
@@ -510,15 +528,27 @@ impl Path {
 
     /// Parses a header value: URIs separated by one or more spaces.
     pub fn parse(s: impl AsRef<[u8]>) -> Result<Self, UriError> {
-        let mut uris = s
-            .as_ref()
-            .split(|&b| b == b' ')
-            .filter(|p| !p.is_empty())
-            .map(MsrpUri::parse);
-        let first = uris.next().ok_or(UriError::Empty)??;
+        let mut rest = s.as_ref();
+        let mut next = || -> Option<&[u8]> {
+            while let [b' ', tail @ ..] = rest {
+                rest = tail;
+            }
+            if rest.is_empty() {
+                return None;
+            }
+            let end = memchr::memchr(b' ', rest).unwrap_or(rest.len());
+            let (uri, tail) = rest.split_at(end);
+            rest = tail;
+            Some(uri)
+        };
+        let first = MsrpUri::parse(next().ok_or(UriError::Empty)?)?;
+        let mut others = Vec::new();
+        while let Some(uri) = next() {
+            others.push(MsrpUri::parse(uri)?);
+        }
         Ok(Self {
             first,
-            rest: uris.collect::<Result<_, _>>()?,
+            rest: others,
         })
     }
 
