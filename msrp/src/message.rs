@@ -400,19 +400,22 @@ impl Message {
         let mut decoder = crate::Decoder::new(crate::DecoderConfig::default());
         let mut buf = BytesMut::from(input);
         let mut head = None;
-        let mut body: Option<BytesMut> = None;
+        let mut body: Option<Bytes> = None;
         loop {
             match decoder.decode(&mut buf)? {
                 None => return Ok(None),
                 Some(crate::Frame::Head(h)) => {
-                    if h.has_body() {
-                        body = Some(BytesMut::new());
-                    }
+                    body = h.has_body().then(Bytes::new);
                     head = Some(h);
                 }
                 Some(crate::Frame::Data(d)) => {
+                    // With all input at hand the body comes as one slice; join only if not.
                     if let Some(b) = body.as_mut() {
-                        b.extend_from_slice(&d);
+                        *b = if b.is_empty() {
+                            d
+                        } else {
+                            [&b[..], &d[..]].concat().into()
+                        };
                     }
                 }
                 Some(crate::Frame::End(flag)) => {
@@ -420,11 +423,7 @@ impl Message {
                         return Ok(None);
                     };
                     let used = input.len() - buf.len();
-                    let msg = Message {
-                        head,
-                        body: body.map(BytesMut::freeze),
-                        flag,
-                    };
+                    let msg = Message { head, body, flag };
                     return Ok(Some((msg, used)));
                 }
                 Some(crate::Frame::Rejected(r)) => return Err(r.error),
