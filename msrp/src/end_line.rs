@@ -141,8 +141,8 @@ impl EndLineMatcher {
                 return Scan::NotYet { held: 0 };
             }
             let rest = &hay[i..];
-            let (needle, n) = self.needle();
             let (found, matched_len) = if self.near_misses >= NEAR_MISSES_BEFORE_FULL_SEARCH {
+                let (needle, n) = self.needle();
                 let own = self
                     .full
                     .get_or_insert_with(|| Box::new(Finder::new(&needle[..n]).into_owned()));
@@ -162,6 +162,7 @@ impl EndLineMatcher {
                     let tail_from = hay.len().saturating_sub(matched_len - 1).max(i);
                     if let Some(r) = memchr::memrchr(b'\r', &hay[tail_from..]) {
                         let part = &hay[tail_from + r..];
+                        let (needle, n) = self.needle();
                         if needle[..n].starts_with(part) {
                             self.matched = part.len();
                             return Scan::NotYet { held: part.len() };

@@ -276,8 +276,18 @@ pub struct HeaderName(String);
 /// `token` of RFC 4975 §9: `%x21 / %x23-27 / %x2A-2B / %x2D-2E / %x30-39 / %x41-5A / %x5E-7E`.
 /// Header names (`hname = ALPHA *token`), media types and URI parameters use it.
 pub(crate) fn is_token_char(b: u8) -> bool {
-    matches!(b, 0x21 | 0x23..=0x27 | 0x2A..=0x2B | 0x2D..=0x2E | 0x30..=0x39 | 0x41..=0x5A | 0x5E..=0x7E)
+    TOKEN[usize::from(b)]
 }
+
+const TOKEN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = matches!(i, 0x21 | 0x23..=0x27 | 0x2A..=0x2B | 0x2D..=0x2E | 0x30..=0x39 | 0x41..=0x5A | 0x5E..=0x7E);
+        i += 1;
+    }
+    t
+};
 
 impl HeaderName {
     /// Validates a header name.
@@ -468,6 +478,10 @@ pub enum Header {
 
 /// Strips surrounding spaces and tabs.
 pub(crate) fn trim(v: &[u8]) -> &[u8] {
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    if !v.first().is_some_and(blank) && !v.last().is_some_and(blank) {
+        return v;
+    }
     let start = v
         .iter()
         .position(|&b| b != b' ' && b != b'\t')
@@ -528,7 +542,8 @@ pub(crate) enum Known {
 impl Known {
     pub(crate) fn from_name(name: &[u8]) -> Option<Self> {
         use names::*;
-        let eq = |s: &str| name.eq_ignore_ascii_case(s.as_bytes());
+        // Canonical spelling first (a plain compare), any case second.
+        let eq = |s: &str| name == s.as_bytes() || name.eq_ignore_ascii_case(s.as_bytes());
         // Dispatch on length first so most names are compared once.
         Some(match name.len() {
             7 if eq(TO_PATH) => Self::ToPath,
