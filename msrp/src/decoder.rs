@@ -292,18 +292,17 @@ impl Decoder {
                     match &frame {
                         Some(Frame::End(_)) => self.state = State::StartLine,
                         Some(Frame::Rejected(_)) => {
-                            let State::Body(body) =
+                            if let State::Body(body) =
                                 std::mem::replace(&mut self.state, State::StartLine)
-                            else {
-                                unreachable!("in the body state")
-                            };
-                            if let Some((_, end, _)) = body.found {
-                                // The end-line is already known: the message is over.
-                                buf.advance(end);
-                            } else {
-                                // The matcher never re-reads searched bytes: drop them all.
-                                buf.advance(self.scan);
-                                self.state = State::Skip(body.matcher);
+                            {
+                                if let Some((_, end, _)) = body.found {
+                                    // The end-line is already known: the message is over.
+                                    buf.advance(end);
+                                } else {
+                                    // The matcher never re-reads searched bytes: drop them.
+                                    buf.advance(self.scan);
+                                    self.state = State::Skip(body.matcher);
+                                }
                             }
                             self.scan = 0;
                         }
