@@ -6,7 +6,10 @@
 
 use bytes::BytesMut;
 
-use crate::{Decoder, DecoderConfig, Flag, Frame, Head, Message};
+use crate::{
+    ChunkSender, Decoder, DecoderConfig, FailureReport, Flag, Frame, Head, IdGenerator, Message,
+    MessageId, MessageTemplate, Request, SuccessReport, Text,
+};
 
 /// What a stream decodes to, with data pieces merged, so that differently split inputs compare
 /// equal when they decode to the same messages.
@@ -241,4 +244,152 @@ pub fn messages(events: Vec<Event>) -> Vec<Message> {
         }
     }
     out
+}
+
+/// An id generator from a seed (a small LCG: fuzzing wants reproducibility, not secrecy).
+pub fn seeded_ids(seed: u64) -> IdGenerator {
+    let mut state = seed;
+    IdGenerator::from_fn(move |buf: &mut [u8]| {
+        for b in buf.iter_mut() {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            *b = (state >> 56) as u8;
+        }
+    })
+}
+
+/// Decodes sender output into chunks and checks the chunking rules of RFC 4975 §7.1.1: every
+/// chunk has a Byte-Range starting where the previous one ended and the stated total, chunks
+/// over 2048 octets are interruptible, a stated range-end matches the data, only the last chunk
+/// ends with `$` (or `#` when `aborted`), transaction ids are fresh, no body holds its own
+/// end-line, and the bodies concatenate to `body`. Returns the chunks.
+pub fn check_chunks(
+    wire: &[u8],
+    body: &[u8],
+    total: Option<u64>,
+    aborted: bool,
+) -> Vec<(Request, Vec<u8>, Flag)> {
+    let mut chunks: Vec<(Request, Vec<u8>, Flag)> = Vec::new();
+    let mut current: Option<(Request, Vec<u8>)> = None;
+    for e in decode_pieces(&DecoderConfig::default(), [wire]) {
+        match e {
+            Event::Head(Head::Request(r)) => current = Some((r, Vec::new())),
+            Event::Data(d) => current
+                .as_mut()
+                .expect("data in a chunk")
+                .1
+                .extend_from_slice(&d),
+            Event::End(f) => {
+                let (r, b) = current.take().expect("end of a chunk");
+                chunks.push((r, b, f));
+            }
+            other => panic!("sender output decoded to {other:?}"),
+        }
+    }
+    let mut rebuilt = Vec::new();
+    let mut tids = std::collections::HashSet::new();
+    for (i, (req, data, flag)) in chunks.iter().enumerate() {
+        let range = req
+            .headers
+            .byte_range()
+            .expect("every chunk has a Byte-Range");
+        assert_eq!(range.start(), rebuilt.len() as u64 + 1, "chunk {i} start");
+        assert_eq!(range.total(), total, "chunk {i} total");
+        if data.len() > crate::INTERRUPTIBLE_THRESHOLD {
+            assert_eq!(
+                range.end(),
+                None,
+                "chunk {i} over 2048 must be interruptible"
+            );
+        }
+        if let Some(end) = range.end() {
+            assert_eq!(end, range.start() - 1 + data.len() as u64, "chunk {i} end");
+        }
+        let last = i + 1 == chunks.len();
+        let want = match (last, aborted) {
+            (false, _) => Flag::Continued,
+            (true, false) => Flag::Complete,
+            (true, true) => Flag::Aborted,
+        };
+        assert_eq!(*flag, want, "chunk {i} flag");
+        assert!(
+            tids.insert(req.transaction_id),
+            "chunk {i} reuses a transaction id"
+        );
+        let mut pattern = b"-------".to_vec();
+        pattern.extend_from_slice(req.transaction_id.as_bytes());
+        assert!(
+            memchr::memmem::find(data, &pattern).is_none(),
+            "chunk {i} holds its end-line"
+        );
+        rebuilt.extend_from_slice(data);
+    }
+    if aborted {
+        assert!(
+            body.starts_with(&rebuilt),
+            "aborted chunks are a prefix of the body"
+        );
+    } else {
+        assert_eq!(rebuilt, body, "chunks reassemble to the body");
+    }
+    chunks
+}
+
+/// The chunk sender, driven with input-chosen piece sizes, slice budgets and interruption
+/// points, writes chunks that obey the rules and reassemble to the body.
+///
+/// Input: a seed byte, a flags byte (bit 0: total known), 8 control bytes, then the body.
+pub fn sender_roundtrip(data: &[u8]) {
+    let Some((control, body)) = data.split_at_checked(10) else {
+        return;
+    };
+    let mut ids = seeded_ids(u64::from(control[0]));
+    let known = control[1] & 1 == 1;
+    let total = known.then_some(body.len() as u64);
+    let template = MessageTemplate {
+        to_path: crate::Path::new(
+            crate::MsrpUri::parse("msrp://b.example.com:9/s2;tcp").expect("valid URI"),
+        ),
+        from_path: crate::Path::new(
+            crate::MsrpUri::parse("msrp://a.example.com:9/s1;tcp").expect("valid URI"),
+        ),
+        message_id: MessageId::generate(&mut ids),
+        success_report: SuccessReport::No,
+        failure_report: FailureReport::Yes,
+        content_type: Text::new("application/octet-stream").expect("valid media type"),
+    };
+    let mut sender = ChunkSender::new(template, total, 6000);
+    let ops = &control[2..];
+    let mut wire = Vec::new();
+    let mut fed = 0usize;
+    let mut finished = false;
+    let mut step = 0usize;
+    while !sender.is_done() {
+        let op = usize::from(ops[step % ops.len()]);
+        step += 1;
+        assert!(step < 10 * (body.len() + 100), "sender stalled");
+        let want = (op * 37 % 3000 + 1)
+            .min(sender.room())
+            .min(body.len() - fed);
+        if want > 0 {
+            sender
+                .push(bytes::Bytes::copy_from_slice(&body[fed..fed + want]))
+                .expect("push within room");
+            fed += want;
+        }
+        if fed == body.len() && !finished {
+            sender.finish().expect("the whole body was pushed");
+            finished = true;
+        }
+        if op & 1 == 1 {
+            if let Some(end) = sender.interrupt() {
+                wire.extend_from_slice(&end);
+            }
+        }
+        if let Some(seg) = sender.poll_segment(&mut ids, op * 131 % 5000 + 1) {
+            wire.extend_from_slice(&seg);
+        }
+    }
+    check_chunks(&wire, body, total, false);
 }

@@ -71,6 +71,7 @@ mod error;
 mod header;
 mod ident;
 mod message;
+mod sender;
 mod status;
 mod uri;
 
@@ -94,5 +95,6 @@ pub use ident::{
 pub use message::{
     ExtensionMethod, Flag, Head, Message, Method, Request, Response, encode_end_line,
 };
+pub use sender::{ChunkSender, INTERRUPTIBLE_THRESHOLD, MessageTemplate, SendError};
 pub use status::StatusCode;
 pub use uri::{Host, MsrpUri, Path, Scheme};
