@@ -310,7 +310,10 @@ impl ChunkSender {
     /// Writes the next chunk's head and opens it. `exact` is the chunk's length when known and
     /// small enough to state.
     fn open_chunk(&mut self, ids: &mut IdGenerator, exact: Option<usize>) -> Bytes {
-        let tid = self.fresh_tid(ids);
+        let (tid, clean) = self.fresh_tid(ids, exact.is_some());
+        // A stated range-end is a promise of the chunk's length: only made when the whole
+        // chunk is known to be free of the end-line.
+        let exact = exact.filter(|_| clean);
         let start = self.next_position;
         let range = match exact {
             Some(len) => ByteRange::new(start, Some(start - 1 + len as u64), self.total),
@@ -343,20 +346,27 @@ impl ChunkSender {
     }
 
     /// A transaction id whose end-line does not occur at the front of the queued body
-    /// (RFC 4975 §7.1), so a chunk is rarely cut short for it.
-    fn fresh_tid(&self, ids: &mut IdGenerator) -> TransactionId {
-        let front = self
-            .queue
-            .front()
-            .map_or(&[][..], |p| &p[..p.len().min(OPEN_CHECK)]);
+    /// (RFC 4975 §7.1), so a chunk is rarely cut short for it; with `whole`, the entire queue
+    /// (a last chunk of at most 2048 octets) is checked, pieces joined. The flag says whether
+    /// the checked bytes are free of the end-line.
+    fn fresh_tid(&self, ids: &mut IdGenerator, whole: bool) -> (TransactionId, bool) {
+        let joined: Vec<u8>;
+        let window = if whole {
+            joined = self.queue.iter().flat_map(|p| p.iter().copied()).collect();
+            &joined[..]
+        } else {
+            self.queue
+                .front()
+                .map_or(&[][..], |p| &p[..p.len().min(OPEN_CHECK)])
+        };
         let mut tid = TransactionId::generate(ids);
         for _ in 0..8 {
-            if find_end_line(&self.dashes, front, tid).is_none() {
-                break;
+            if find_end_line(&self.dashes, window, tid).is_none() {
+                return (tid, true);
             }
             tid = TransactionId::generate(ids);
         }
-        tid
+        (tid, false)
     }
 
     /// The next body slice of the open chunk, cut short before any end-line of this
@@ -409,9 +419,17 @@ impl ChunkSender {
 /// The position of the first `-------<tid>` wholly inside `data`.
 fn find_end_line(dashes: &Finder<'_>, data: &[u8], tid: TransactionId) -> Option<usize> {
     let tid = tid.as_bytes();
-    dashes
-        .find_iter(data)
-        .find(|&p| data.get(p + DASHES.len()..p + DASHES.len() + tid.len()) == Some(tid))
+    // Overlapping occurrences matter (in a run of dashes only the last seven can precede the
+    // id), so step one byte past each hit rather than use the non-overlapping `find_iter`.
+    let mut from = 0;
+    while let Some(p) = dashes.find(data.get(from..)?) {
+        let at = from + p;
+        if data.get(at + DASHES.len()..at + DASHES.len() + tid.len()) == Some(tid) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Where, within `next`, the first byte of a `-------<tid>` occurrence lies that would make it
@@ -631,6 +649,16 @@ mod tests {
     }
 
     #[test]
+    fn end_line_after_a_run_of_dashes_is_found() {
+        let dashes = Finder::new(DASHES).into_owned();
+        let tid = TransactionId::parse("ECKentFms0JSF2wV").unwrap();
+        let mut data = vec![b'-'; 57];
+        data.extend_from_slice(tid.as_bytes());
+        assert_eq!(find_end_line(&dashes, &data, tid), Some(50));
+        assert_eq!(find_end_line(&dashes, &data[..60], tid), None);
+    }
+
+    #[test]
     fn fuzz_harness_on_random_inputs() {
         let mut rng = testkit::SeededRng::new(7);
         for len in [0usize, 10, 11, 500, 2048, 2049, 5000, 20_000] {
@@ -639,6 +667,20 @@ mod tests {
                 data[1] = (len % 2) as u8;
             }
             crate::fuzzing::sender_roundtrip(&data);
+        }
+    }
+
+    #[test]
+    fn fuzz_regressions() {
+        for name in ["017840a2d278", "6b7418ab86e4"] {
+            let path = format!(
+                "{}/../fuzz/corpus-seeds/regress-msrp_sender-{name}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            // The fuzz corpus is not part of the published crate; skip when absent.
+            if let Ok(data) = std::fs::read(path) {
+                crate::fuzzing::sender_roundtrip(&data);
+            }
         }
     }
 
