@@ -393,3 +393,101 @@ pub fn sender_roundtrip(data: &[u8]) {
     }
     check_chunks(&wire, body, total, false);
 }
+
+/// Arbitrary chunk sequences of a few messages into both sinks: memory stays within the limits,
+/// nothing completes without all its bytes, and both sinks agree with the chunks' content.
+///
+/// Input: repeated records of `[message (2 bits) | flag (2 bits) | .., start (2 bytes), len
+/// (1 byte)]`; chunk bytes are a function of their position, so any reassembly can be checked.
+pub fn reassembly(data: &[u8]) {
+    use crate::{Output, Reassembler, ReassemblyConfig, SinkKind};
+    let config = ReassemblyConfig {
+        max_messages: 3,
+        max_intervals: 16,
+        max_window: 300,
+        max_buffered: 500,
+        max_message_size: 2000,
+        ..ReassemblyConfig::default()
+    };
+    let byte_at = |m: usize, pos: u64| (pos as usize * 7 + m * 13) as u8;
+    let ids: Vec<MessageId> = (0..4)
+        .map(|i| MessageId::parse(format!("fuzzmsg{i}")).expect("valid id"))
+        .collect();
+    for kind in [SinkKind::Positional, SinkKind::InOrder] {
+        let mut r = Reassembler::new(kind, config.clone());
+        // Per message: what the sink produced.
+        let mut written: Vec<Vec<Option<u8>>> = vec![Vec::new(); 4];
+        let mut delivered: Vec<Vec<u8>> = vec![Vec::new(); 4];
+        for rec in data.chunks_exact(4) {
+            let m = usize::from(rec[0] & 3);
+            let flag = match (rec[0] >> 2) & 3 {
+                0 | 1 => Flag::Continued,
+                2 => Flag::Complete,
+                _ => Flag::Aborted,
+            };
+            let start = u64::from(u16::from_le_bytes([rec[1], rec[2]])) % 2100 + 1;
+            let len = u64::from(rec[3]);
+            let total = (rec[0] & 16 != 0).then_some(start - 1 + len);
+            let Ok(range) = crate::ByteRange::new(start, None, total) else {
+                continue;
+            };
+            let Ok(mut cursor) = r.chunk(ids[m], Some(range)) else {
+                continue;
+            };
+            let bytes: Vec<u8> = (start..start + len).map(|p| byte_at(m, p)).collect();
+            if r.data(&mut cursor, bytes::Bytes::from(bytes)).is_ok() {
+                let _ = r.end(cursor, flag);
+            }
+            assert!(r.in_progress() <= config.max_messages);
+            assert!(r.buffered() <= config.max_buffered);
+            while let Some(out) = r.poll_output() {
+                match out {
+                    Output::Write {
+                        message_id,
+                        offset,
+                        data,
+                    } => {
+                        let m = ids.iter().position(|i| *i == message_id).expect("known id");
+                        let end = offset as usize + data.len();
+                        if written[m].len() < end {
+                            written[m].resize(end, None);
+                        }
+                        for (k, b) in data.iter().enumerate() {
+                            assert_eq!(*b, byte_at(m, offset + 1 + k as u64), "content");
+                            written[m][offset as usize + k] = Some(*b);
+                        }
+                    }
+                    Output::Deliver { message_id, data } => {
+                        let m = ids.iter().position(|i| *i == message_id).expect("known id");
+                        delivered[m].extend_from_slice(&data);
+                        for (k, b) in delivered[m].iter().enumerate() {
+                            assert_eq!(*b, byte_at(m, 1 + k as u64), "in-order content");
+                        }
+                    }
+                    Output::Complete { message_id, size } => {
+                        let m = ids.iter().position(|i| *i == message_id).expect("known id");
+                        match kind {
+                            SinkKind::Positional => {
+                                assert!(written[m].len() as u64 >= size);
+                                assert!(
+                                    written[m][..size as usize].iter().all(Option::is_some),
+                                    "complete with a hole"
+                                );
+                            }
+                            SinkKind::InOrder => {
+                                assert_eq!(delivered[m].len() as u64, size, "complete early");
+                            }
+                        }
+                        written[m].clear();
+                        delivered[m].clear();
+                    }
+                    Output::Aborted { message_id } => {
+                        let m = ids.iter().position(|i| *i == message_id).expect("known id");
+                        written[m].clear();
+                        delivered[m].clear();
+                    }
+                }
+            }
+        }
+    }
+}

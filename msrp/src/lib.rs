@@ -71,6 +71,7 @@ mod error;
 mod header;
 mod ident;
 mod message;
+mod reassembly;
 mod sender;
 mod status;
 mod uri;
@@ -94,6 +95,9 @@ pub use ident::{
 };
 pub use message::{
     ExtensionMethod, Flag, Head, Message, Method, Request, Response, encode_end_line,
+};
+pub use reassembly::{
+    ChunkCursor, Output, Reassembler, ReassemblyConfig, ReassemblyError, SinkKind,
 };
 pub use sender::{ChunkSender, INTERRUPTIBLE_THRESHOLD, MessageTemplate, SendError};
 pub use status::StatusCode;
