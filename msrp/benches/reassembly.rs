@@ -30,8 +30,7 @@ fn bench_reassembly(c: &mut Criterion) {
     }
     let id = MessageId::parse("reassemblybench1").unwrap();
     let last = order.len() - 1;
-    let mut config = ReassemblyConfig::default();
-    config.max_intervals = order.len();
+    let config = ReassemblyConfig::default().with_max_intervals(order.len());
 
     let mut group = c.benchmark_group("reassembly_2k_shuffled");
     group.throughput(Throughput::Bytes(size as u64));

@@ -431,13 +431,12 @@ pub fn reassembly(data: &[u8]) {
             let Ok(range) = crate::ByteRange::new(start, None, total) else {
                 continue;
             };
-            let Ok(mut cursor) = r.chunk(ids[m], Some(range)) else {
-                continue;
-            };
             let bytes: Vec<u8> = (start..start + len).map(|p| byte_at(m, p)).collect();
-            if r.data(&mut cursor, bytes::Bytes::from(bytes)).is_ok() {
-                let _ = r.end(cursor, flag);
-            }
+            // Errors also come out as `Output::Failed`, in order with the rest.
+            let _ = r.chunk(ids[m], Some(range)).and_then(|mut cursor| {
+                r.data(&mut cursor, bytes::Bytes::from(bytes))?;
+                r.end(cursor, flag)
+            });
             assert!(r.in_progress() <= config.max_messages);
             assert!(r.buffered() <= config.max_buffered);
             while let Some(out) = r.poll_output() {
@@ -481,7 +480,7 @@ pub fn reassembly(data: &[u8]) {
                         written[m].clear();
                         delivered[m].clear();
                     }
-                    Output::Aborted { message_id } => {
+                    Output::Aborted { message_id } | Output::Failed { message_id, .. } => {
                         let m = ids.iter().position(|i| *i == message_id).expect("known id");
                         written[m].clear();
                         delivered[m].clear();

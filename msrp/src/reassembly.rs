@@ -57,6 +57,34 @@ impl Default for ReassemblyConfig {
     }
 }
 
+impl ReassemblyConfig {
+    /// Sets [`max_messages`](Self::max_messages).
+    pub fn with_max_messages(mut self, v: usize) -> Self {
+        self.max_messages = v;
+        self
+    }
+    /// Sets [`max_intervals`](Self::max_intervals).
+    pub fn with_max_intervals(mut self, v: usize) -> Self {
+        self.max_intervals = v;
+        self
+    }
+    /// Sets [`max_window`](Self::max_window).
+    pub fn with_max_window(mut self, v: usize) -> Self {
+        self.max_window = v;
+        self
+    }
+    /// Sets [`max_buffered`](Self::max_buffered).
+    pub fn with_max_buffered(mut self, v: usize) -> Self {
+        self.max_buffered = v;
+        self
+    }
+    /// Sets [`max_message_size`](Self::max_message_size).
+    pub fn with_max_message_size(mut self, v: u64) -> Self {
+        self.max_message_size = v;
+        self
+    }
+}
+
 /// Why a chunk was refused. The message it belongs to has failed and its state is freed;
 /// others go on.
 #[derive(Clone, Copy, Debug, Error, PartialEq, Eq)]
@@ -139,6 +167,14 @@ pub enum Output {
     Aborted {
         /// The message.
         message_id: MessageId,
+    },
+    /// The message failed (the error was also returned to the caller, who answers with its
+    /// status); what was handed out of it must be discarded, and its state is freed.
+    Failed {
+        /// The message.
+        message_id: MessageId,
+        /// Why.
+        error: ReassemblyError,
     },
 }
 
@@ -252,9 +288,8 @@ impl Reassembler {
                 },
             );
         }
-        let result = self.check_range(message_id, range);
-        if let Err(e) = result {
-            self.fail(message_id);
+        if let Err(e) = self.check_range(message_id, range) {
+            self.fail_with(message_id, e);
             return Err(e);
         }
         Ok(cursor)
@@ -301,8 +336,8 @@ impl Reassembler {
             cursor.position = end;
             self.place(id, start, end, data)
         });
-        if result.is_err() {
-            self.fail(id);
+        if let Err(e) = result {
+            self.fail_with(id, e);
         }
         result
     }
@@ -412,7 +447,7 @@ impl Reassembler {
                     let size = cursor.position - 1;
                     match state.total {
                         Some(t) if t != size => {
-                            self.fail(id);
+                            self.fail_with(id, ReassemblyError::InconsistentTotal);
                             return Err(ReassemblyError::InconsistentTotal);
                         }
                         _ => state.total = Some(size),
@@ -450,6 +485,16 @@ impl Reassembler {
     /// later chunks are dropped.
     pub fn fail(&mut self, id: MessageId) {
         self.forget(id);
+    }
+
+    fn fail_with(&mut self, id: MessageId, error: ReassemblyError) {
+        if self.messages.contains_key(&id) {
+            self.forget(id);
+            self.outputs.push_back(Output::Failed {
+                message_id: id,
+                error,
+            });
+        }
     }
 
     fn forget(&mut self, id: MessageId) {
@@ -509,13 +554,10 @@ mod tests {
     ) -> Vec<Output> {
         let mut out = Vec::new();
         for &(start, data, flag) in chunks {
-            match r.chunk(m, range(start, None, total)) {
-                Ok(mut c) => {
-                    if r.data(&mut c, Bytes::copy_from_slice(data)).is_ok() {
-                        let _ = r.end(c, flag);
-                    }
+            if let Ok(mut c) = r.chunk(m, range(start, None, total)) {
+                if r.data(&mut c, Bytes::copy_from_slice(data)).is_ok() {
+                    let _ = r.end(c, flag);
                 }
-                Err(_) => {}
             }
             while let Some(o) = r.poll_output() {
                 out.push(o);
@@ -677,8 +719,10 @@ mod tests {
             r.chunk(id(7), range(u64::MAX - 1, None, None)).err(),
             Some(ReassemblyError::TooLarge { limit: 16 << 30 })
         );
-        let mut big = ReassemblyConfig::default();
-        big.max_message_size = u64::MAX;
+        let big = ReassemblyConfig {
+            max_message_size: u64::MAX,
+            ..ReassemblyConfig::default()
+        };
         let mut r = Reassembler::new(SinkKind::Positional, big);
         let mut c = r.chunk(id(7), range(u64::MAX - 1, None, None)).unwrap();
         assert!(r.data(&mut c, Bytes::from_static(b"abc")).is_err());
