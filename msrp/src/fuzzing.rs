@@ -391,7 +391,33 @@ pub fn sender_roundtrip(data: &[u8]) {
             wire.extend_from_slice(&seg);
         }
     }
-    check_chunks(&wire, body, total, false);
+    let chunks = check_chunks(&wire, body, total, false);
+    // And through the in-order reassembler, with the chunks in reverse order.
+    let mut r =
+        crate::Reassembler::new(crate::SinkKind::InOrder, crate::ReassemblyConfig::default());
+    let mut out = Vec::new();
+    let mut complete = None;
+    for (req, data, flag) in chunks.iter().rev() {
+        let mid = req
+            .headers
+            .message_id()
+            .expect("chunks carry the Message-ID");
+        let mut cursor = r
+            .chunk(mid, req.headers.byte_range())
+            .expect("chunk accepted");
+        r.data(&mut cursor, bytes::Bytes::copy_from_slice(data))
+            .expect("data accepted");
+        r.end(cursor, *flag).expect("end accepted");
+        while let Some(o) = r.poll_output() {
+            match o {
+                crate::Output::Deliver { data, .. } => out.extend_from_slice(&data),
+                crate::Output::Complete { size, .. } => complete = Some(size),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+    assert_eq!(out, body, "reassembled body");
+    assert_eq!(complete, Some(body.len() as u64));
 }
 
 /// Arbitrary chunk sequences of a few messages into both sinks: memory stays within the limits,

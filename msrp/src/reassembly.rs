@@ -35,8 +35,10 @@ pub enum SinkKind {
 pub struct ReassemblyConfig {
     /// Messages being reassembled at once. Default 1024.
     pub max_messages: usize,
-    /// Positional sink: received intervals kept per message (16 bytes each). Default 4096.
+    /// Received intervals kept per message (16 bytes each). Default 4096.
     pub max_intervals: usize,
+    /// Received intervals kept across all messages of the connection. Default 65536.
+    pub max_total_intervals: usize,
     /// In-order sink: bytes waiting out of order per message. Default 1 MiB.
     pub max_window: usize,
     /// In-order sink: bytes waiting out of order across all messages. Default 16 MiB.
@@ -50,6 +52,7 @@ impl Default for ReassemblyConfig {
         Self {
             max_messages: 1024,
             max_intervals: 4096,
+            max_total_intervals: 65536,
             max_window: 1 << 20,
             max_buffered: 16 << 20,
             max_message_size: 16 << 30,
@@ -66,6 +69,11 @@ impl ReassemblyConfig {
     /// Sets [`max_intervals`](Self::max_intervals).
     pub fn with_max_intervals(mut self, v: usize) -> Self {
         self.max_intervals = v;
+        self
+    }
+    /// Sets [`max_total_intervals`](Self::max_total_intervals).
+    pub fn with_max_total_intervals(mut self, v: usize) -> Self {
+        self.max_total_intervals = v;
         self
     }
     /// Sets [`max_window`](Self::max_window).
@@ -216,6 +224,8 @@ pub struct Reassembler {
     kind: SinkKind,
     messages: HashMap<MessageId, MessageState>,
     buffered: usize,
+    /// Intervals kept across all messages.
+    total_intervals: usize,
     outputs: VecDeque<Output>,
     /// Recently ended messages (completed, aborted or failed), oldest first, so their late or
     /// duplicated chunks are dropped instead of starting them again; at most `max_messages`.
@@ -231,6 +241,7 @@ impl Reassembler {
             kind,
             messages: HashMap::new(),
             buffered: 0,
+            total_intervals: 0,
             outputs: VecDeque::new(),
             ended: VecDeque::new(),
             ended_set: HashSet::new(),
@@ -247,9 +258,9 @@ impl Reassembler {
         self.buffered
     }
 
-    /// Intervals kept across all messages (positional sink).
+    /// Intervals kept across all messages.
     pub fn intervals(&self) -> usize {
-        self.messages.values().map(|m| m.intervals.len()).sum()
+        self.total_intervals
     }
 
     /// The next output, if any.
@@ -356,10 +367,18 @@ impl Reassembler {
         if state.total.is_some_and(|t| end - 1 > t) {
             return Err(ReassemblyError::InconsistentTotal);
         }
+        let before = state.intervals.len();
         insert_interval(&mut state.intervals, start, end);
+        // One interval more at most; merges make fewer.
+        self.total_intervals = self.total_intervals + state.intervals.len() - before;
         if state.intervals.len() > self.config.max_intervals {
             return Err(ReassemblyError::TooFragmented {
                 limit: self.config.max_intervals,
+            });
+        }
+        if self.total_intervals > self.config.max_total_intervals {
+            return Err(ReassemblyError::TooFragmented {
+                limit: self.config.max_total_intervals,
             });
         }
         match self.kind {
@@ -500,6 +519,7 @@ impl Reassembler {
     fn forget(&mut self, id: MessageId) {
         if let Some(state) = self.messages.remove(&id) {
             self.buffered -= state.pending_bytes;
+            self.total_intervals -= state.intervals.len();
             if self.ended.len() >= self.config.max_messages.max(1) {
                 if let Some(old) = self.ended.pop_front() {
                     self.ended_set.remove(&old);
@@ -749,6 +769,41 @@ mod tests {
             r.data(&mut c, Bytes::from_static(b"0123456789")).unwrap();
         }
         assert_eq!(r.buffered(), 10);
+        // Overlapping floods: chunks shifted by one byte over the same region keep one
+        // interval and, in order, deliver each byte once.
+        let mut r = Reassembler::new(SinkKind::InOrder, ReassemblyConfig::default());
+        let region: Vec<u8> = (0..200u8).collect();
+        let mut delivered = Vec::new();
+        for shift in 0..100usize {
+            let mut c = r
+                .chunk(id(10), range(1 + shift as u64, None, None))
+                .unwrap();
+            r.data(&mut c, Bytes::copy_from_slice(&region[shift..shift + 100]))
+                .unwrap();
+            while let Some(o) = r.poll_output() {
+                if let Output::Deliver { data, .. } = o {
+                    delivered.extend_from_slice(&data);
+                }
+            }
+            assert_eq!(r.intervals(), 1);
+        }
+        assert_eq!(delivered, region[..199]);
+        assert_eq!(r.buffered(), 0);
+
+        // The connection-wide interval budget fails the message that would exceed it.
+        let config = ReassemblyConfig::default().with_max_total_intervals(10);
+        let mut r = Reassembler::new(SinkKind::Positional, config);
+        for n in 0..10 {
+            let mut c = r.chunk(id(100 + n), range(5, None, None)).unwrap();
+            r.data(&mut c, Bytes::from_static(b"x")).unwrap();
+        }
+        let mut c = r.chunk(id(200), range(5, None, None)).unwrap();
+        assert_eq!(
+            r.data(&mut c, Bytes::from_static(b"x")),
+            Err(ReassemblyError::TooFragmented { limit: 10 })
+        );
+        assert_eq!((r.in_progress(), r.intervals()), (10, 10));
+
         // Inconsistent totals are refused with 400.
         let mut r = Reassembler::new(SinkKind::Positional, ReassemblyConfig::default());
         r.chunk(id(9), range(1, None, Some(10))).unwrap();
