@@ -310,7 +310,7 @@ impl ChunkSender {
     /// Writes the next chunk's head and opens it. `exact` is the chunk's length when known and
     /// small enough to state.
     fn open_chunk(&mut self, ids: &mut IdGenerator, exact: Option<usize>) -> Bytes {
-        let (tid, clean) = self.fresh_tid(ids, exact.is_some());
+        let (tid, clean) = self.fresh_tid(ids, exact);
         // A stated range-end is a promise of the chunk's length: only made when the whole
         // chunk is known to be free of the end-line.
         let exact = exact.filter(|_| clean);
@@ -346,18 +346,25 @@ impl ChunkSender {
     }
 
     /// A transaction id whose end-line does not occur at the front of the queued body
-    /// (RFC 4975 §7.1), so a chunk is rarely cut short for it; with `whole`, the entire queue
-    /// (a last chunk of at most 2048 octets) is checked, pieces joined. The flag says whether
-    /// the checked bytes are free of the end-line.
-    fn fresh_tid(&self, ids: &mut IdGenerator, whole: bool) -> (TransactionId, bool) {
+    /// (RFC 4975 §7.1), so a chunk is rarely cut short for it. With `exact`, the chunk's whole
+    /// body (that many queued bytes, at most 2048) is checked, pieces joined. The flag says
+    /// whether the checked bytes are free of the end-line.
+    fn fresh_tid(&self, ids: &mut IdGenerator, exact: Option<usize>) -> (TransactionId, bool) {
         let joined: Vec<u8>;
-        let window = if whole {
-            joined = self.queue.iter().flat_map(|p| p.iter().copied()).collect();
-            &joined[..]
-        } else {
-            self.queue
+        let window = match exact {
+            Some(len) => {
+                joined = self
+                    .queue
+                    .iter()
+                    .flat_map(|p| p.iter().copied())
+                    .take(len)
+                    .collect();
+                &joined[..]
+            }
+            None => self
+                .queue
                 .front()
-                .map_or(&[][..], |p| &p[..p.len().min(OPEN_CHECK)])
+                .map_or(&[][..], |p| &p[..p.len().min(OPEN_CHECK)]),
         };
         let mut tid = TransactionId::generate(ids);
         for _ in 0..8 {
