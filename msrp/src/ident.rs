@@ -283,17 +283,7 @@ mod tests {
 
     #[test]
     fn generated_ids_are_valid_reproducible_and_distinct() {
-        let seeded = |seed: u64| {
-            let mut state = seed;
-            IdGenerator::from_fn(move |buf: &mut [u8]| {
-                for b in buf.iter_mut() {
-                    state = state
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    *b = (state >> 56) as u8;
-                }
-            })
-        };
+        let seeded = crate::fuzzing::seeded_ids;
         let mut g1 = seeded(1);
         let mut g2 = seeded(1);
         let mut seen = std::collections::HashSet::new();
