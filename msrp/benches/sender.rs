@@ -11,9 +11,7 @@ use std::hint::black_box;
 
 use bytes::{Bytes, BytesMut};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use msrp::{
-    ChunkSender, FailureReport, IdGenerator, MessageId, MessageTemplate, SuccessReport, Text,
-};
+use msrp::{ChunkSender, IdGenerator, MessageId, MessageTemplate, Text};
 use testkit::SeededRng;
 
 const PIECE: usize = 64 * 1024;
@@ -28,14 +26,12 @@ fn body_size() -> usize {
 }
 
 fn template(ids: &mut IdGenerator) -> MessageTemplate {
-    MessageTemplate {
-        to_path: "msrp://bob.example.com:7777/s2;tcp".parse().unwrap(),
-        from_path: "msrp://alice.example.com:7777/s1;tcp".parse().unwrap(),
-        message_id: MessageId::generate(ids),
-        success_report: SuccessReport::No,
-        failure_report: FailureReport::Yes,
-        content_type: Text::new("application/octet-stream").unwrap(),
-    }
+    MessageTemplate::new(
+        "msrp://bob.example.com:7777/s2;tcp".parse().unwrap(),
+        "msrp://alice.example.com:7777/s1;tcp".parse().unwrap(),
+        MessageId::generate(ids),
+        Text::new("application/octet-stream").unwrap(),
+    )
 }
 
 /// Sends the whole body through a sender, handing every segment to `out`.

@@ -7,8 +7,8 @@
 use bytes::BytesMut;
 
 use crate::{
-    ChunkSender, Decoder, DecoderConfig, FailureReport, Flag, Frame, Head, IdGenerator, Message,
-    MessageId, MessageTemplate, Request, SuccessReport, Text,
+    ChunkSender, Decoder, DecoderConfig, Flag, Frame, Head, IdGenerator, Message, MessageId,
+    MessageTemplate, Request, Text,
 };
 
 /// What a stream decodes to, with data pieces merged, so that differently split inputs compare
@@ -347,18 +347,16 @@ pub fn sender_roundtrip(data: &[u8]) {
     let mut ids = seeded_ids(u64::from(control[0]));
     let known = control[1] & 1 == 1;
     let total = known.then_some(body.len() as u64);
-    let template = MessageTemplate {
-        to_path: crate::Path::new(
+    let template = MessageTemplate::new(
+        crate::Path::new(
             crate::MsrpUri::parse("msrp://b.example.com:9/s2;tcp").expect("valid URI"),
         ),
-        from_path: crate::Path::new(
+        crate::Path::new(
             crate::MsrpUri::parse("msrp://a.example.com:9/s1;tcp").expect("valid URI"),
         ),
-        message_id: MessageId::generate(&mut ids),
-        success_report: SuccessReport::No,
-        failure_report: FailureReport::Yes,
-        content_type: Text::new("application/octet-stream").expect("valid media type"),
-    };
+        MessageId::generate(&mut ids),
+        Text::new("application/octet-stream").expect("valid media type"),
+    );
     let mut sender = ChunkSender::new(template, total, 6000);
     let ops = &control[2..];
     let mut wire = Vec::new();

@@ -82,6 +82,20 @@ pub struct MessageTemplate {
     pub content_type: Text,
 }
 
+impl MessageTemplate {
+    /// A template with the default reports (no Success-Report, Failure-Report `yes`).
+    pub fn new(to_path: Path, from_path: Path, message_id: MessageId, content_type: Text) -> Self {
+        Self {
+            to_path,
+            from_path,
+            message_id,
+            success_report: SuccessReport::No,
+            failure_report: FailureReport::Yes,
+            content_type,
+        }
+    }
+}
+
 /// Where the sender stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
@@ -483,14 +497,12 @@ mod tests {
     use crate::{DecoderConfig, Flag};
 
     fn template(ids: &mut IdGenerator) -> MessageTemplate {
-        MessageTemplate {
-            to_path: "msrp://bob.example.com:7777/s2;tcp".parse().unwrap(),
-            from_path: "msrp://alice.example.com:7777/s1;tcp".parse().unwrap(),
-            message_id: MessageId::generate(ids),
-            success_report: SuccessReport::No,
-            failure_report: FailureReport::Yes,
-            content_type: Text::new("application/octet-stream").unwrap(),
-        }
+        MessageTemplate::new(
+            "msrp://bob.example.com:7777/s2;tcp".parse().unwrap(),
+            "msrp://alice.example.com:7777/s1;tcp".parse().unwrap(),
+            MessageId::generate(ids),
+            Text::new("application/octet-stream").unwrap(),
+        )
     }
 
     fn seeded(seed: u64) -> IdGenerator {
