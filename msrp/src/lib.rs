@@ -12,6 +12,10 @@
 //!                                                  Frame::Rejected(..)  answer 400/413, go on
 //!
 //!   Head / Message ──► encode ──► bytes to send (To-Path, From-Path first; Content-Type last)
+//!
+//!   body pieces ──► ChunkSender ──► chunk heads, body slices, end-lines ($ + #)
+//!   decoded chunks ──► Reassembler ──► Output::Write { offset } (positional sink)
+//!                                     Output::Deliver (in-order sink), Complete, Aborted, Failed
 //! ```
 //!
 //! ## Quick start
@@ -51,6 +55,10 @@
 //! assert_eq!(ok.to_path.first(), &alice);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! [`ChunkSender`] splits one message whose body arrives piece by piece into SEND chunks
+//! (RFC 4975 §7.1.1); [`Reassembler`] puts received chunks back together per Message-ID, in
+//! any order, within configured memory budgets.
 //!
 //! ## Errors
 //!
