@@ -3,3 +3,20 @@
 //! SIP essentials (RFC 3261) as sans-IO building blocks.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+mod error;
+mod framing;
+mod grammar;
+pub mod header;
+mod message;
+mod method;
+mod parse;
+mod status;
+
+pub use error::ParseError;
+pub use framing::{FrameError, StreamFramer};
+pub use header::{Header, HeaderName, HeaderValue, Headers};
+pub use message::{Message, ReasonPhrase, Request, RequestUri, Response, Version};
+pub use method::{ExtensionMethod, InvalidMethod, Method};
+pub use parse::{Limits, parse_datagram};
+pub use status::{InvalidStatusCode, StatusCode};
