@@ -12,6 +12,7 @@ mod message;
 mod method;
 mod parse;
 mod status;
+pub mod typed;
 
 pub use error::ParseError;
 pub use framing::{FrameError, StreamFramer};
@@ -20,3 +21,4 @@ pub use message::{Message, ReasonPhrase, Request, RequestUri, Response, Version}
 pub use method::{ExtensionMethod, InvalidMethod, Method};
 pub use parse::{Limits, parse_datagram};
 pub use status::{InvalidStatusCode, StatusCode};
+pub use typed::HeaderError;
