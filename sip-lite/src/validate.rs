@@ -1,0 +1,265 @@
+//! What a UAS checks after a request has parsed (RFC 3261 §8.2), separate from syntax.
+//!
+//! The parser accepts anything that follows the message grammar; whether a request can be
+//! processed depends on the element. [`Validator`] runs the RFC 3261 §8.2 checks in the RFC's
+//! order and says which response to send.
+
+use crate::header::{HeaderName, Headers};
+use crate::message::{Request, Response, Version};
+use crate::typed::{HeaderError, MediaType};
+use crate::{Method, StatusCode};
+
+/// Why a request (or response) cannot be processed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// A version other than SIP/2.0 (answer 505).
+    #[error("unsupported version SIP/{}.{}", .0.major, .0.minor)]
+    UnsupportedVersion(Version),
+    /// A mandatory header is missing (answer 400).
+    #[error("missing {0} header")]
+    MissingHeader(&'static str),
+    /// A header that allows one value appears more than once (answer 400).
+    #[error("{0} appears more than once")]
+    DuplicateHeader(&'static str),
+    /// A header value does not follow its grammar (answer 400).
+    #[error(transparent)]
+    InvalidHeader(#[from] HeaderError),
+    /// The CSeq method differs from the request method (answer 400, RFC 4475 §3.1.2.17).
+    #[error("CSeq method {cseq} does not match request method {request}")]
+    CSeqMethodMismatch {
+        /// The method on the request line.
+        request: Method,
+        /// The method in CSeq.
+        cseq: Method,
+    },
+    /// The Request-URI scheme is not one this element serves (answer 416, §8.2.2.1).
+    #[error("unsupported Request-URI scheme {0:?}")]
+    UnsupportedUriScheme(String),
+    /// Require lists extensions this element does not support (answer 420 with these in an
+    /// Unsupported header, §8.2.2.3).
+    #[error("unsupported extensions required: {0:?}")]
+    BadExtension(Vec<String>),
+    /// The body's Content-Type is not one this element accepts (answer 415 with an Accept
+    /// header, §8.2.3).
+    #[error("unsupported body type {0:?}")]
+    UnsupportedMediaType(String),
+    /// The request's Accept header allows none of the body types this element would answer
+    /// with (answer 406, RFC 4475 §3.3.15).
+    #[error("no acceptable response body type")]
+    NotAcceptable,
+}
+
+impl Rejection {
+    /// The status code to answer with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Rejection::UnsupportedVersion(_) => StatusCode::VERSION_NOT_SUPPORTED,
+            Rejection::UnsupportedUriScheme(_) => StatusCode::UNSUPPORTED_URI_SCHEME,
+            Rejection::BadExtension(_) => StatusCode::BAD_EXTENSION,
+            Rejection::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Rejection::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+}
+
+/// The RFC 3261 §8.2 checks of a UAS, configured with what this element supports.
+///
+/// ```
+/// use sip_lite::{Message, StatusCode, Validator};
+///
+/// let msg = Message::parse(
+///     "OPTIONS sip:bob@example.com SIP/2.0\r\n\
+///      Via: SIP/2.0/UDP h.example.com;branch=z9hG4bK1\r\n\
+///      To: <sip:bob@example.com>\r\nFrom: <sip:a@example.com>;tag=1\r\n\
+///      Call-ID: c1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n\
+///      Require: foo\r\nContent-Length: 0\r\n\r\n",
+/// )?;
+/// let err = Validator::default().check_request(msg.as_request().unwrap()).unwrap_err();
+/// assert_eq!(err.status(), StatusCode::BAD_EXTENSION);
+/// # Ok::<(), sip_lite::ParseError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Validator {
+    /// Request-URI schemes served (lower case). Default `sip`, `sips`, `tel`.
+    pub uri_schemes: Vec<String>,
+    /// Option tags this element supports (Require checks). Default none.
+    pub supported_extensions: Vec<String>,
+    /// Body types accepted in requests, as `type/subtype` (lower case); empty accepts any.
+    /// Default `application/sdp`.
+    pub accepted_body_types: Vec<String>,
+    /// Body types this element answers INVITE and OPTIONS with, checked against Accept;
+    /// empty skips the check. Default `application/sdp`.
+    pub response_body_types: Vec<String>,
+}
+
+impl Default for Validator {
+    fn default() -> Self {
+        Validator {
+            uri_schemes: vec!["sip".into(), "sips".into(), "tel".into()],
+            supported_extensions: Vec::new(),
+            accepted_body_types: vec!["application/sdp".into()],
+            response_body_types: vec!["application/sdp".into()],
+        }
+    }
+}
+
+/// Headers that may appear once (RFC 3261 §7.3.1: only list headers may repeat).
+const SINGLE: [(HeaderName, &str); 9] = [
+    (HeaderName::To, "To"),
+    (HeaderName::From, "From"),
+    (HeaderName::CSeq, "CSeq"),
+    (HeaderName::CallId, "Call-ID"),
+    (HeaderName::MaxForwards, "Max-Forwards"),
+    (HeaderName::ContentType, "Content-Type"),
+    (HeaderName::Expires, "Expires"),
+    (HeaderName::MinExpires, "Min-Expires"),
+    (HeaderName::ContentLength, "Content-Length"),
+];
+
+impl Validator {
+    /// Sets [`Validator::supported_extensions`].
+    pub fn supported_extensions<I: IntoIterator<Item = S>, S: Into<String>>(mut self, tags: I) -> Self {
+        self.supported_extensions = tags.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`Validator::accepted_body_types`].
+    pub fn accepted_body_types<I: IntoIterator<Item = S>, S: Into<String>>(mut self, types: I) -> Self {
+        self.accepted_body_types = types.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`Validator::response_body_types`].
+    pub fn response_body_types<I: IntoIterator<Item = S>, S: Into<String>>(mut self, types: I) -> Self {
+        self.response_body_types = types.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`Validator::uri_schemes`].
+    pub fn uri_schemes<I: IntoIterator<Item = S>, S: Into<String>>(mut self, schemes: I) -> Self {
+        self.uri_schemes = schemes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Checks a request in the RFC 3261 §8.2 order: version, well-formedness of the headers
+    /// every element relies on, Request-URI scheme, Require, body type, Accept.
+    pub fn check_request(&self, req: &Request) -> Result<(), Rejection> {
+        if req.version != Version::SIP_2_0 {
+            return Err(Rejection::UnsupportedVersion(req.version));
+        }
+        let h = &req.headers;
+        check_common(h)?;
+        // Max-Forwards is mandatory in RFC 3261 requests but absent from RFC 2543 ones, which
+        // a UAS still processes (RFC 4475 §3.4.1); when present it must be valid.
+        if let Some(mf) = h.max_forwards() {
+            mf?;
+        }
+        let cseq = h.cseq().ok_or(Rejection::MissingHeader("CSeq"))??;
+        if cseq.method != req.method {
+            return Err(Rejection::CSeqMethodMismatch { request: req.method.clone(), cseq: cseq.method });
+        }
+        for r in h.record_routes() {
+            r?;
+        }
+        for r in h.routes() {
+            r?;
+        }
+        if let Some(e) = h.expires() {
+            e?;
+        }
+        let scheme = req.uri.scheme();
+        if !self.uri_schemes.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
+            return Err(Rejection::UnsupportedUriScheme(scheme.to_owned()));
+        }
+        crate::validate_uri::check_request_uri(req)?;
+        // §8.2.2.3: ACK and CANCEL are never rejected for Require.
+        if !matches!(req.method, Method::Ack | Method::Cancel) {
+            let mut unsupported = Vec::new();
+            for tag in h.option_tags(&HeaderName::Require) {
+                let tag = tag?;
+                if !self.supported_extensions.iter().any(|s| s.eq_ignore_ascii_case(tag)) {
+                    unsupported.push(tag.to_owned());
+                }
+            }
+            if !unsupported.is_empty() {
+                return Err(Rejection::BadExtension(unsupported));
+            }
+        }
+        let content_type = h.content_type().transpose()?;
+        if !req.body.is_empty() || content_type.is_some() {
+            if let Some(ct) = content_type {
+                if !self.accepted_body_types.is_empty() && !self.accepts(&ct) {
+                    return Err(Rejection::UnsupportedMediaType(format!("{}/{}", ct.type_(), ct.subtype())));
+                }
+            }
+        }
+        if matches!(req.method, Method::Invite | Method::Options)
+            && !self.response_body_types.is_empty()
+            && h.get(&HeaderName::Accept).is_some()
+        {
+            let mut ranges = Vec::new();
+            for r in h.accept() {
+                ranges.push(r?);
+            }
+            let acceptable = self.response_body_types.iter().any(|t| {
+                MediaType::parse(t).is_ok_and(|ours| ranges.iter().any(|r| r.covers(&ours)))
+            });
+            // An empty Accept means no body is acceptable; OPTIONS can still be answered
+            // without one (RFC 3261 §11.2), INVITE cannot carry its answer.
+            if !acceptable && (req.method == Method::Invite || !ranges.is_empty()) {
+                return Err(Rejection::NotAcceptable);
+            }
+        }
+        Ok(())
+    }
+
+    fn accepts(&self, ct: &MediaType<'_>) -> bool {
+        self.accepted_body_types.iter().any(|t| match t.split_once('/') {
+            Some((a, b)) => ct.is(a, b),
+            None => false,
+        })
+    }
+
+    /// Checks a received response: version and the headers a UAC relies on (Via, From, To,
+    /// Call-ID, CSeq present once and well-formed). A response that fails is discarded, not
+    /// answered.
+    pub fn check_response(&self, resp: &Response) -> Result<(), Rejection> {
+        if resp.version != Version::SIP_2_0 {
+            return Err(Rejection::UnsupportedVersion(resp.version));
+        }
+        check_common(&resp.headers)?;
+        resp.headers.cseq().ok_or(Rejection::MissingHeader("CSeq"))??;
+        Ok(())
+    }
+}
+
+/// Required headers, single-value headers, and the typed forms of both (requests and
+/// responses alike).
+fn check_common(h: &Headers) -> Result<(), Rejection> {
+    for (name, label) in &SINGLE {
+        if h.count(name) > 1 {
+            return Err(Rejection::DuplicateHeader(label));
+        }
+    }
+    h.to_addr().ok_or(Rejection::MissingHeader("To"))??;
+    h.from_addr().ok_or(Rejection::MissingHeader("From"))??;
+    h.call_id().ok_or(Rejection::MissingHeader("Call-ID"))??;
+    let mut vias = 0;
+    for v in h.vias() {
+        v?;
+        vias += 1;
+    }
+    if vias == 0 {
+        return Err(Rejection::MissingHeader("Via"));
+    }
+    for c in h.contacts() {
+        c?;
+    }
+    if let Some(ct) = h.content_type() {
+        ct?;
+    }
+    Ok(())
+}
