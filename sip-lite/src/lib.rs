@@ -13,6 +13,8 @@ mod method;
 mod parse;
 mod status;
 pub mod typed;
+pub mod uri;
+mod validate;
 
 pub use error::ParseError;
 pub use framing::{FrameError, StreamFramer};
@@ -22,3 +24,5 @@ pub use method::{ExtensionMethod, InvalidMethod, Method};
 pub use parse::{Limits, parse_datagram};
 pub use status::{InvalidStatusCode, StatusCode};
 pub use typed::HeaderError;
+pub use validate::{Rejection, Validator};
+pub use uri::{AbsoluteUri, Host, Scheme, SipScheme, SipUri, TelUri, Uri, UriError};

@@ -7,7 +7,8 @@
 use crate::header::{HeaderName, Headers};
 use crate::message::{Request, Response, Version};
 use crate::typed::{HeaderError, MediaType};
-use crate::{Method, StatusCode};
+use crate::typed::NameAddr;
+use crate::{Method, StatusCode, Uri, UriError};
 
 /// Why a request (or response) cannot be processed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -36,6 +37,17 @@ pub enum Rejection {
     /// The Request-URI scheme is not one this element serves (answer 416, §8.2.2.1).
     #[error("unsupported Request-URI scheme {0:?}")]
     UnsupportedUriScheme(String),
+    /// The Request-URI does not follow the URI grammar of its scheme (answer 400).
+    #[error("invalid Request-URI: {0}")]
+    InvalidRequestUri(UriError),
+    /// A URI in From, To or Contact does not follow its grammar (answer 400).
+    #[error("invalid URI in {header}: {error}")]
+    InvalidUri {
+        /// The header.
+        header: &'static str,
+        /// What is wrong with the URI.
+        error: UriError,
+    },
     /// Require lists extensions this element does not support (answer 420 with these in an
     /// Unsupported header, §8.2.2.3).
     #[error("unsupported extensions required: {0:?}")]
@@ -174,7 +186,7 @@ impl Validator {
         if !self.uri_schemes.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
             return Err(Rejection::UnsupportedUriScheme(scheme.to_owned()));
         }
-        crate::validate_uri::check_request_uri(req)?;
+        Uri::parse(req.uri.as_str()).map_err(Rejection::InvalidRequestUri)?;
         // §8.2.2.3: ACK and CANCEL are never rejected for Require.
         if !matches!(req.method, Method::Ack | Method::Cancel) {
             let mut unsupported = Vec::new();
@@ -244,8 +256,10 @@ fn check_common(h: &Headers) -> Result<(), Rejection> {
             return Err(Rejection::DuplicateHeader(label));
         }
     }
-    h.to_addr().ok_or(Rejection::MissingHeader("To"))??;
-    h.from_addr().ok_or(Rejection::MissingHeader("From"))??;
+    let to = h.to_addr().ok_or(Rejection::MissingHeader("To"))??;
+    check_uri(&to, "To")?;
+    let from = h.from_addr().ok_or(Rejection::MissingHeader("From"))??;
+    check_uri(&from, "From")?;
     h.call_id().ok_or(Rejection::MissingHeader("Call-ID"))??;
     let mut vias = 0;
     for v in h.vias() {
@@ -256,10 +270,16 @@ fn check_common(h: &Headers) -> Result<(), Rejection> {
         return Err(Rejection::MissingHeader("Via"));
     }
     for c in h.contacts() {
-        c?;
+        if let Some(addr) = c?.address() {
+            check_uri(addr, "Contact")?;
+        }
     }
     if let Some(ct) = h.content_type() {
         ct?;
     }
     Ok(())
+}
+
+fn check_uri(addr: &NameAddr<'_>, header: &'static str) -> Result<(), Rejection> {
+    addr.uri().map(drop).map_err(|error| Rejection::InvalidUri { header, error })
 }

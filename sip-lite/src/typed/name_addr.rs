@@ -96,6 +96,11 @@ impl<'a> NameAddr<'a> {
         self.uri
     }
 
+    /// The URI, parsed (sip, sips, tel or any other scheme).
+    pub fn uri(&self) -> Result<crate::Uri, crate::UriError> {
+        crate::Uri::parse(self.uri)
+    }
+
     /// Whether the address was written in `<...>`.
     pub fn is_bracketed(&self) -> bool {
         self.bracketed
