@@ -3,10 +3,10 @@
 use bytes::{Buf, BytesMut};
 use memchr::memmem;
 
+use crate::StatusCode;
 use crate::error::ParseError;
 use crate::message::Message;
 use crate::parse::{Limits, ScannedHead, leading_crlfs, scan_head};
-use crate::StatusCode;
 
 /// An error from [`StreamFramer::decode`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -66,7 +66,11 @@ pub struct StreamFramer {
 impl StreamFramer {
     /// A framer with the given limits.
     pub fn new(limits: Limits) -> StreamFramer {
-        StreamFramer { limits, scanned: 0, pending: None }
+        StreamFramer {
+            limits,
+            scanned: 0,
+            pending: None,
+        }
     }
 
     /// The limits in force.
@@ -92,7 +96,9 @@ impl StreamFramer {
             let Some(pos) = memmem::find(&buf[from..], b"\r\n\r\n") else {
                 self.scanned = buf.len();
                 if buf.len() > self.limits.max_message_size {
-                    return Err(self.fatal(ParseError::MessageTooLarge { limit: self.limits.max_message_size }));
+                    return Err(self.fatal(ParseError::MessageTooLarge {
+                        limit: self.limits.max_message_size,
+                    }));
                 }
                 // Refuse garbage early: a complete first line must be a start line.
                 return match scan_head(buf, &self.limits) {
@@ -102,7 +108,9 @@ impl StreamFramer {
             };
             let head_end = from + pos + 4;
             if head_end > self.limits.max_message_size {
-                return Err(self.fatal(ParseError::MessageTooLarge { limit: self.limits.max_message_size }));
+                return Err(self.fatal(ParseError::MessageTooLarge {
+                    limit: self.limits.max_message_size,
+                }));
             }
             let head = match scan_head(&buf[..head_end], &self.limits) {
                 Ok(Some(h)) => h,
@@ -113,16 +121,23 @@ impl StreamFramer {
                 return Err(self.fatal(ParseError::MissingContentLength));
             };
             if len > self.limits.max_body_size {
-                let e = ParseError::BodyTooLarge { length: len, limit: self.limits.max_body_size };
+                let e = ParseError::BodyTooLarge {
+                    length: len,
+                    limit: self.limits.max_body_size,
+                };
                 return Err(self.fatal(e));
             }
             if head.head_len + len > self.limits.max_message_size {
-                return Err(self.fatal(ParseError::MessageTooLarge { limit: self.limits.max_message_size }));
+                return Err(self.fatal(ParseError::MessageTooLarge {
+                    limit: self.limits.max_message_size,
+                }));
             }
             self.pending = Some(head);
             self.scanned = 0;
         }
-        let Some(head) = &self.pending else { return Ok(None) };
+        let Some(head) = &self.pending else {
+            return Ok(None);
+        };
         let total = head.head_len + head.content_length.unwrap_or(0);
         if buf.len() < total {
             buf.reserve(total - buf.len());
@@ -149,7 +164,10 @@ impl StreamFramer {
         match find_content_length(&buf[..head_end]) {
             Some(len) if len <= self.limits.max_body_size && buf.len() >= head_end + len => {
                 buf.advance(head_end + len);
-                FrameError { error, fatal: false }
+                FrameError {
+                    error,
+                    fatal: false,
+                }
             }
             _ => FrameError { error, fatal: true },
         }
@@ -162,7 +180,9 @@ fn find_content_length(head: &[u8]) -> Option<usize> {
     let mut found = None;
     for line in head.split(|&b| b == b'\n').skip(1) {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let Some(colon) = line.iter().position(|&b| b == b':') else { continue };
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
         let name = line[..colon].trim_ascii();
         if name.eq_ignore_ascii_case(b"content-length") || name.eq_ignore_ascii_case(b"l") {
             let v = std::str::from_utf8(&line[colon + 1..]).ok()?;
@@ -237,7 +257,8 @@ mod tests {
     #[test]
     fn bad_message_with_readable_length_is_skipped() {
         let mut f = StreamFramer::default();
-        let mut b = BytesMut::from(&b"OPTIONS sip:b@c SIP/2.0\r\nBad Header: x\r\nl: 3\r\n\r\nabc"[..]);
+        let mut b =
+            BytesMut::from(&b"OPTIONS sip:b@c SIP/2.0\r\nBad Header: x\r\nl: 3\r\n\r\nabc"[..]);
         b.extend_from_slice(MSG);
         let e = f.decode(&mut b).unwrap_err();
         assert_eq!(e.error(), &ParseError::MissingColon { line: 2 });
@@ -254,7 +275,10 @@ mod tests {
         let mut f = StreamFramer::new(Limits::default().max_message_size(64));
         let mut b = BytesMut::from(&b"OPTIONS sip:b@c SIP/2.0\r\n"[..]);
         b.extend_from_slice(&[b'a'; 100]);
-        assert!(matches!(f.decode(&mut b).unwrap_err().error(), ParseError::MessageTooLarge { .. }));
+        assert!(matches!(
+            f.decode(&mut b).unwrap_err().error(),
+            ParseError::MessageTooLarge { .. }
+        ));
     }
 
     #[test]

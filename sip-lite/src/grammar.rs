@@ -15,7 +15,10 @@ const TOKEN: [bool; 256] = {
     while i < 256 {
         let b = i as u8;
         t[i] = b.is_ascii_alphanumeric()
-            || matches!(b, b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~');
+            || matches!(
+                b,
+                b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
+            );
         i += 1;
     }
     t
@@ -137,7 +140,11 @@ pub(crate) fn gen_value(i: &str) -> IResult<&str, &str> {
                 .find(']')
                 .ok_or(nom::Err::Error(Error::new(i, ErrorKind::Char)))?;
             let inner = &i[1..end];
-            if inner.is_empty() || !inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
+            if inner.is_empty()
+                || !inner
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+            {
                 return Err(nom::Err::Error(Error::new(i, ErrorKind::Char)));
             }
             Ok((&i[end + 1..], &i[..end + 1]))
@@ -219,8 +226,14 @@ mod tests {
 
     #[test]
     fn quoted_strings() {
-        assert_eq!(quoted_string(r#""a \"b\"" rest"#), Ok((" rest", r#""a \"b\"""#)));
-        assert_eq!(quoted_string(r#""J Rosenberg \\\"" x"#).unwrap().1, r#""J Rosenberg \\\"""#);
+        assert_eq!(
+            quoted_string(r#""a \"b\"" rest"#),
+            Ok((" rest", r#""a \"b\"""#))
+        );
+        assert_eq!(
+            quoted_string(r#""J Rosenberg \\\"" x"#).unwrap().1,
+            r#""J Rosenberg \\\"""#
+        );
         assert_eq!(unquote(r#""J Rosenberg \\\"""#), r#"J Rosenberg \""#);
         assert!(quoted_string("\"unterminated").is_err());
         assert!(quoted_string("\"bad\\\r\"").is_err());
@@ -230,9 +243,11 @@ mod tests {
 
     #[test]
     fn list_split_respects_quotes_and_angles() {
-        let items: Vec<_> =
-            split_list(r#""a,b" <sip:x@y;p=1,2>;q=1 , <sip:z>,  tail ,"#).collect();
-        assert_eq!(items, [r#""a,b" <sip:x@y;p=1,2>;q=1"#, "<sip:z>", "tail", ""]);
+        let items: Vec<_> = split_list(r#""a,b" <sip:x@y;p=1,2>;q=1 , <sip:z>,  tail ,"#).collect();
+        assert_eq!(
+            items,
+            [r#""a,b" <sip:x@y;p=1,2>;q=1"#, "<sip:z>", "tail", ""]
+        );
         assert_eq!(split_list("one").collect::<Vec<_>>(), ["one"]);
         assert_eq!(split_list(r#""\"," x"#).collect::<Vec<_>>(), [r#""\"," x"#]);
     }

@@ -226,12 +226,17 @@ impl HeaderName {
     pub fn known(name: &[u8]) -> Option<HeaderName> {
         if let [c] = name {
             let c = c.to_ascii_lowercase();
-            return Self::KNOWN.iter().find(|(_, _, k)| *k == Some(c)).map(|(n, _, _)| n.clone());
+            return Self::KNOWN
+                .iter()
+                .find(|(_, _, k)| *k == Some(c))
+                .map(|(n, _, _)| n.clone());
         }
         let bucket = by_length().get(name.len())?;
         bucket.iter().find_map(|&i| {
             let (n, long, _) = &Self::KNOWN[usize::from(i)];
-            long.as_bytes().eq_ignore_ascii_case(name).then(|| n.clone())
+            long.as_bytes()
+                .eq_ignore_ascii_case(name)
+                .then(|| n.clone())
         })
     }
 
@@ -346,7 +351,10 @@ impl HeaderValue {
     /// A value from application text: trimmed, with no control characters except HTAB.
     pub fn new(value: impl Into<String>) -> Result<HeaderValue, InvalidHeaderValue> {
         let value: String = value.into();
-        if let Some(pos) = value.bytes().position(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+        if let Some(pos) = value
+            .bytes()
+            .position(|b| (b < 0x20 && b != b'\t') || b == 0x7f)
+        {
             return Err(InvalidHeaderValue::ControlCharacter(pos));
         }
         let trimmed = value.trim_matches([' ', '\t']);
@@ -359,10 +367,15 @@ impl HeaderValue {
 
     /// A value from a static string (checked like [`HeaderValue::new`]).
     pub fn from_static(value: &'static str) -> Result<HeaderValue, InvalidHeaderValue> {
-        if let Some(pos) = value.bytes().position(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+        if let Some(pos) = value
+            .bytes()
+            .position(|b| (b < 0x20 && b != b'\t') || b == 0x7f)
+        {
             return Err(InvalidHeaderValue::ControlCharacter(pos));
         }
-        Ok(HeaderValue(Bytes::from_static(value.trim_matches([' ', '\t']).as_bytes())))
+        Ok(HeaderValue(Bytes::from_static(
+            value.trim_matches([' ', '\t']).as_bytes(),
+        )))
     }
 
     /// From bytes the parser checked: UTF-8, trimmed, CR/LF only in folds.
@@ -435,7 +448,9 @@ impl Headers {
     }
 
     pub(crate) fn with_capacity(n: usize) -> Headers {
-        Headers { entries: Vec::with_capacity(n) }
+        Headers {
+            entries: Vec::with_capacity(n),
+        }
     }
 
     /// The number of header lines.
@@ -455,17 +470,29 @@ impl Headers {
 
     /// The first value of `name`.
     pub fn get(&self, name: &HeaderName) -> Option<&HeaderValue> {
-        self.entries.iter().find(|h| h.name == *name).map(|h| &h.value)
+        self.entries
+            .iter()
+            .find(|h| h.name == *name)
+            .map(|h| &h.value)
     }
 
     /// The first value of the header called `name` (long or compact form, any case).
     pub fn get_named(&self, name: &str) -> Option<&HeaderValue> {
-        self.entries.iter().find(|h| h.name.matches(name)).map(|h| &h.value)
+        self.entries
+            .iter()
+            .find(|h| h.name.matches(name))
+            .map(|h| &h.value)
     }
 
     /// Every line of `name`, in order.
-    pub fn get_all<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a HeaderValue> + 'a {
-        self.entries.iter().filter(move |h| h.name == *name).map(|h| &h.value)
+    pub fn get_all<'a>(
+        &'a self,
+        name: &'a HeaderName,
+    ) -> impl Iterator<Item = &'a HeaderValue> + 'a {
+        self.entries
+            .iter()
+            .filter(move |h| h.name == *name)
+            .map(|h| &h.value)
     }
 
     /// How many lines of `name` there are.
@@ -540,7 +567,9 @@ impl<'a> IntoIterator for &'a Headers {
 
 impl FromIterator<Header> for Headers {
     fn from_iter<T: IntoIterator<Item = Header>>(iter: T) -> Self {
-        Headers { entries: iter.into_iter().collect() }
+        Headers {
+            entries: iter.into_iter().collect(),
+        }
     }
 }
 
@@ -552,16 +581,25 @@ mod tests {
     fn names_long_compact_case() {
         for (name, long, compact) in HeaderName::KNOWN {
             assert_eq!(HeaderName::parse(long).unwrap(), *name);
-            assert_eq!(HeaderName::parse(&long.to_ascii_lowercase()).unwrap(), *name);
+            assert_eq!(
+                HeaderName::parse(&long.to_ascii_lowercase()).unwrap(),
+                *name
+            );
             assert_eq!(name.as_str(), *long);
             if let Some(c) = compact {
                 let c = char::from(*c);
                 assert_eq!(HeaderName::parse(&c.to_string()).unwrap(), *name);
-                assert_eq!(HeaderName::parse(&c.to_ascii_uppercase().to_string()).unwrap(), *name);
+                assert_eq!(
+                    HeaderName::parse(&c.to_ascii_uppercase().to_string()).unwrap(),
+                    *name
+                );
                 assert_eq!(name.compact(), Some(c));
             }
         }
-        assert_eq!(HeaderName::parse("MaX-fOrWaRdS").unwrap(), HeaderName::MaxForwards);
+        assert_eq!(
+            HeaderName::parse("MaX-fOrWaRdS").unwrap(),
+            HeaderName::MaxForwards
+        );
         let other = HeaderName::parse("NewFangledHeader").unwrap();
         assert_eq!(other, HeaderName::parse("newfangledheader").unwrap());
         assert_eq!(other.as_str(), "NewFangledHeader");
@@ -576,9 +614,15 @@ mod tests {
     #[test]
     fn header_list_operations() {
         let mut h = Headers::new();
-        h.push(HeaderName::Via, HeaderValue::new("SIP/2.0/UDP a;branch=z9hG4bK1").unwrap());
+        h.push(
+            HeaderName::Via,
+            HeaderValue::new("SIP/2.0/UDP a;branch=z9hG4bK1").unwrap(),
+        );
         h.push(HeaderName::To, HeaderValue::new("<sip:b@c>").unwrap());
-        h.push(HeaderName::Via, HeaderValue::new("SIP/2.0/UDP b, SIP/2.0/TCP c").unwrap());
+        h.push(
+            HeaderName::Via,
+            HeaderValue::new("SIP/2.0/UDP b, SIP/2.0/TCP c").unwrap(),
+        );
         assert_eq!(h.count(&HeaderName::Via), 2);
         assert_eq!(h.list(&HeaderName::Via).count(), 3);
         assert_eq!(h.get_named("t").unwrap().as_str(), "<sip:b@c>");
@@ -592,7 +636,13 @@ mod tests {
         assert!(HeaderValue::new("a\r\nb").is_err());
         assert_eq!(HeaderValue::new("  x ").unwrap().as_str(), "x");
         // A non-list header is never split at its commas.
-        h.push(HeaderName::Date, HeaderValue::new("Fri, 01 Jan 2010").unwrap());
-        assert_eq!(h.list(&HeaderName::Date).collect::<Vec<_>>(), ["Fri, 01 Jan 2010"]);
+        h.push(
+            HeaderName::Date,
+            HeaderValue::new("Fri, 01 Jan 2010").unwrap(),
+        );
+        assert_eq!(
+            h.list(&HeaderName::Date).collect::<Vec<_>>(),
+            ["Fri, 01 Jan 2010"]
+        );
     }
 }

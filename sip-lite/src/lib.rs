@@ -24,5 +24,5 @@ pub use method::{ExtensionMethod, InvalidMethod, Method};
 pub use parse::{Limits, parse_datagram};
 pub use status::{InvalidStatusCode, StatusCode};
 pub use typed::HeaderError;
-pub use validate::{Rejection, Validator};
 pub use uri::{AbsoluteUri, Host, Scheme, SipScheme, SipUri, TelUri, Uri, UriError};
+pub use validate::{Rejection, Validator};

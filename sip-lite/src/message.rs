@@ -166,7 +166,13 @@ pub enum Message {
 impl Request {
     /// A SIP/2.0 request with no headers and no body.
     pub fn new(method: Method, uri: RequestUri) -> Request {
-        Request { method, uri, version: Version::SIP_2_0, headers: Headers::new(), body: Bytes::new() }
+        Request {
+            method,
+            uri,
+            version: Version::SIP_2_0,
+            headers: Headers::new(),
+            body: Bytes::new(),
+        }
     }
 
     /// Serializes the request (see [`Message::encode`]).
@@ -210,7 +216,11 @@ impl Response {
         put_version(dst, self.version);
         dst.put_u8(b' ');
         let code = self.status.as_u16();
-        dst.put_slice(&[b'0' + (code / 100) as u8, b'0' + (code / 10 % 10) as u8, b'0' + (code % 10) as u8]);
+        dst.put_slice(&[
+            b'0' + (code / 100) as u8,
+            b'0' + (code / 10 % 10) as u8,
+            b'0' + (code % 10) as u8,
+        ]);
         dst.put_u8(b' ');
         dst.put_slice(self.reason.as_str().as_bytes());
         dst.put_slice(b"\r\n");
@@ -297,7 +307,10 @@ impl From<Response> for Message {
 }
 
 fn headers_len_hint(h: &Headers) -> usize {
-    h.iter().map(|h| h.name.as_str().len() + h.value.as_bytes().len() + 4).sum::<usize>() + 2
+    h.iter()
+        .map(|h| h.name.as_str().len() + h.value.as_bytes().len() + 4)
+        .sum::<usize>()
+        + 2
 }
 
 fn put_version(dst: &mut BytesMut, v: Version) {

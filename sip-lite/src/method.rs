@@ -92,7 +92,9 @@ impl Method {
         if name.is_empty() || !name.iter().all(|&b| is_token_byte(b)) {
             return Err(InvalidMethod);
         }
-        Ok(Method::Extension(ExtensionMethod(Bytes::copy_from_slice(name))))
+        Ok(Method::Extension(ExtensionMethod(Bytes::copy_from_slice(
+            name,
+        ))))
     }
 
     /// A method name the parser has already checked to be a token; an extension method shares
@@ -169,7 +171,10 @@ mod tests {
         assert!(matches!(ext, Method::Extension(_)));
         assert_eq!(ext.to_string(), "NEWMETHOD");
         // Case-sensitive: a lower-case name is a different (extension) method.
-        assert!(matches!(Method::parse("invite").unwrap(), Method::Extension(_)));
+        assert!(matches!(
+            Method::parse("invite").unwrap(),
+            Method::Extension(_)
+        ));
         // RFC 4475 §3.1.1.2: every token character is allowed.
         assert!(Method::parse("!interesting-Method0123456789_*+`.%indeed'~").is_ok());
         assert_eq!(Method::parse(""), Err(InvalidMethod));

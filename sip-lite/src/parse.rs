@@ -8,7 +8,7 @@
 use bytes::Bytes;
 use memchr::memchr;
 use nom::IResult;
-use nom::bytes::complete::{tag, tag_no_case, take_while1, take_while_m_n};
+use nom::bytes::complete::{tag, tag_no_case, take_while_m_n, take_while1};
 
 use crate::error::ParseError;
 use crate::header::{HeaderName, HeaderValue, Headers};
@@ -71,8 +71,16 @@ fn span(start: usize, end: usize) -> Span {
 
 #[derive(Clone, Debug)]
 enum StartLine {
-    Request { method: Span, uri: Span, version: Version },
-    Response { version: Version, status: StatusCode, reason: Span },
+    Request {
+        method: Span,
+        uri: Span,
+        version: Version,
+    },
+    Response {
+        version: Version,
+        status: StatusCode,
+        reason: Span,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -102,8 +110,28 @@ const URI_CHAR: [bool; 256] = {
         t[i] = b.is_ascii_alphanumeric()
             || matches!(
                 b,
-                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')' | b';' | b'/' | b'?'
-                    | b':' | b'@' | b'&' | b'=' | b'+' | b'$' | b',' | b'%' | b'[' | b']' | b'#'
+                b'-' | b'_'
+                    | b'.'
+                    | b'!'
+                    | b'~'
+                    | b'*'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b';'
+                    | b'/'
+                    | b'?'
+                    | b':'
+                    | b'@'
+                    | b'&'
+                    | b'='
+                    | b'+'
+                    | b'$'
+                    | b','
+                    | b'%'
+                    | b'['
+                    | b']'
+                    | b'#'
             );
         i += 1;
     }
@@ -112,10 +140,14 @@ const URI_CHAR: [bool; 256] = {
 
 /// Whether `uri` is `scheme ":" 1*uri-character` with well-formed `%HH` escapes.
 pub(crate) fn is_request_uri(uri: &[u8]) -> bool {
-    let Some(colon) = uri.iter().position(|&b| b == b':') else { return false };
+    let Some(colon) = uri.iter().position(|&b| b == b':') else {
+        return false;
+    };
     let (scheme, rest) = (&uri[..colon], &uri[colon + 1..]);
     let scheme_ok = scheme.first().is_some_and(u8::is_ascii_alphabetic)
-        && scheme.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+        && scheme
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
     if !scheme_ok || rest.is_empty() {
         return false;
     }
@@ -142,12 +174,21 @@ fn version(i: &[u8]) -> IResult<&[u8], Version> {
     let (i, _) = tag(&b"."[..])(i)?;
     let (i, minor) = take_while_m_n(1, 9, |b: u8| b.is_ascii_digit())(i)?;
     let num = |d: &[u8]| d.iter().fold(0u32, |v, &b| v * 10 + u32::from(b - b'0'));
-    Ok((i, Version { major: num(major), minor: num(minor) }))
+    Ok((
+        i,
+        Version {
+            major: num(major),
+            minor: num(minor),
+        },
+    ))
 }
 
 /// `Method SP Request-URI SP SIP-Version` (the line without its CRLF).
 fn request_line(line: &[u8]) -> Result<(Span, Span, Version), ParseError> {
-    let method_end = line.iter().position(|&b| b == b' ').ok_or(ParseError::InvalidRequestLine)?;
+    let method_end = line
+        .iter()
+        .position(|&b| b == b' ')
+        .ok_or(ParseError::InvalidRequestLine)?;
     let method = &line[..method_end];
     let r: IResult<&[u8], &[u8]> = take_while1(crate::grammar::is_token_byte)(method);
     match r {
@@ -155,7 +196,10 @@ fn request_line(line: &[u8]) -> Result<(Span, Span, Version), ParseError> {
         _ => return Err(ParseError::InvalidMethod),
     }
     let after = &line[method_end + 1..];
-    let uri_end = after.iter().position(|&b| b == b' ').ok_or(ParseError::InvalidRequestLine)?;
+    let uri_end = after
+        .iter()
+        .position(|&b| b == b' ')
+        .ok_or(ParseError::InvalidRequestLine)?;
     let uri = &after[..uri_end];
     if uri.is_empty() {
         // Two spaces after the method (RFC 4475 §3.1.2.9).
@@ -168,7 +212,11 @@ fn request_line(line: &[u8]) -> Result<(Span, Span, Version), ParseError> {
     match version(v) {
         Ok((rest, version)) if rest.is_empty() => {
             let uri_start = method_end + 1;
-            Ok((span(0, method_end), span(uri_start, uri_start + uri_end), version))
+            Ok((
+                span(0, method_end),
+                span(uri_start, uri_start + uri_end),
+                version,
+            ))
         }
         // Something other than exactly the version after the URI: white space inside the
         // Request-URI (§3.1.2.8) or after the version (§3.1.2.10).
@@ -181,7 +229,9 @@ fn request_line(line: &[u8]) -> Result<(Span, Span, Version), ParseError> {
 /// `SIP-Version SP Status-Code SP Reason-Phrase` (the line without its CRLF).
 fn status_line(line: &[u8]) -> Result<(Version, StatusCode, Span), ParseError> {
     let (rest, version) = version(line).map_err(|_| ParseError::InvalidVersion)?;
-    let rest = rest.strip_prefix(b" ").ok_or(ParseError::InvalidStatusLine)?;
+    let rest = rest
+        .strip_prefix(b" ")
+        .ok_or(ParseError::InvalidStatusLine)?;
     let code = match rest {
         [a, b, c, ..] if a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit() => {
             u16::from(a - b'0') * 100 + u16::from(b - b'0') * 10 + u16::from(c - b'0')
@@ -225,7 +275,9 @@ pub(crate) fn scan_head(buf: &[u8], limits: &Limits) -> Result<Option<ScannedHea
     // Start line.
     let Some(lf) = memchr(b'\n', buf) else {
         return if buf.len() > limits.max_line_length {
-            Err(ParseError::LineTooLong { limit: limits.max_line_length })
+            Err(ParseError::LineTooLong {
+                limit: limits.max_line_length,
+            })
         } else {
             check_partial(buf, 0).map(|()| None)
         };
@@ -235,17 +287,27 @@ pub(crate) fn scan_head(buf: &[u8], limits: &Limits) -> Result<Option<ScannedHea
     }
     let line = &buf[..lf - 1];
     if line.len() > limits.max_line_length {
-        return Err(ParseError::LineTooLong { limit: limits.max_line_length });
+        return Err(ParseError::LineTooLong {
+            limit: limits.max_line_length,
+        });
     }
     if let Some(off) = line.iter().position(|&b| b == b'\r') {
         return Err(ParseError::BareLineEnding { offset: off });
     }
     let start = if line.len() >= 4 && line[..4].eq_ignore_ascii_case(b"SIP/") {
         let (version, status, reason) = status_line(line)?;
-        StartLine::Response { version, status, reason }
+        StartLine::Response {
+            version,
+            status,
+            reason,
+        }
     } else {
         let (method, uri, version) = request_line(line)?;
-        StartLine::Request { method, uri, version }
+        StartLine::Request {
+            method,
+            uri,
+            version,
+        }
     };
 
     let mut headers: Vec<(NameSlot, Span)> = Vec::with_capacity(16);
@@ -262,7 +324,12 @@ pub(crate) fn scan_head(buf: &[u8], limits: &Limits) -> Result<Option<ScannedHea
                 if std::str::from_utf8(&buf[..head_len]).is_err() {
                     return Err(ParseError::InvalidUtf8);
                 }
-                return Ok(Some(ScannedHead { start, headers, head_len, content_length }));
+                return Ok(Some(ScannedHead {
+                    start,
+                    headers,
+                    head_len,
+                    content_length,
+                }));
             }
             [b'\r', _, ..] => return Err(ParseError::BareLineEnding { offset: pos }),
             [b'\n', ..] => return Err(ParseError::BareLineEnding { offset: pos }),
@@ -277,7 +344,9 @@ pub(crate) fn scan_head(buf: &[u8], limits: &Limits) -> Result<Option<ScannedHea
         let line_end = loop {
             let Some(off) = memchr(b'\n', &buf[end..]) else {
                 if buf.len() - pos > limits.max_line_length {
-                    return Err(ParseError::LineTooLong { limit: limits.max_line_length });
+                    return Err(ParseError::LineTooLong {
+                        limit: limits.max_line_length,
+                    });
                 }
                 return check_partial(&buf[pos..], pos).map(|()| None);
             };
@@ -293,13 +362,20 @@ pub(crate) fn scan_head(buf: &[u8], limits: &Limits) -> Result<Option<ScannedHea
             }
         };
         if line_end - pos > limits.max_line_length {
-            return Err(ParseError::LineTooLong { limit: limits.max_line_length });
+            return Err(ParseError::LineTooLong {
+                limit: limits.max_line_length,
+            });
         }
         if headers.len() >= limits.max_headers {
-            return Err(ParseError::TooManyHeaders { limit: limits.max_headers });
+            return Err(ParseError::TooManyHeaders {
+                limit: limits.max_headers,
+            });
         }
         let line = &buf[pos..line_end];
-        let name_len = line.iter().position(|&b| !crate::grammar::is_token_byte(b)).unwrap_or(line.len());
+        let name_len = line
+            .iter()
+            .position(|&b| !crate::grammar::is_token_byte(b))
+            .unwrap_or(line.len());
         if name_len == 0 {
             return Err(ParseError::InvalidHeaderName { line: line_no });
         }
@@ -321,6 +397,12 @@ pub(crate) fn scan_head(buf: &[u8], limits: &Limits) -> Result<Option<ScannedHea
             if !VALUE_OK[b as usize] {
                 if b == b'\r' && value.get(j + 1) == Some(&b'\n') {
                     j += 2;
+                    continue;
+                }
+                // A quoted-pair may escape any control character but CR and LF
+                // (RFC 3261 §25.1, RFC 4475 §3.1.1.2); the typed parsers check the quoting.
+                if b != b'\r' && b != b'\n' && j > 0 && value[j - 1] == b'\\' {
+                    j += 1;
                     continue;
                 }
                 return Err(ParseError::InvalidHeaderValue { line: line_no });
@@ -374,16 +456,22 @@ impl ScannedHead {
             headers.push(name, HeaderValue::from_checked(slice(*value)));
         }
         match &self.start {
-            StartLine::Request { method, uri, version } => {
-                Message::Request(Request {
-                    method: Method::from_checked(slice(*method)),
-                    uri: RequestUri::from_checked(slice(*uri)),
-                    version: *version,
-                    headers,
-                    body,
-                })
-            }
-            StartLine::Response { version, status, reason } => Message::Response(Response {
+            StartLine::Request {
+                method,
+                uri,
+                version,
+            } => Message::Request(Request {
+                method: Method::from_checked(slice(*method)),
+                uri: RequestUri::from_checked(slice(*uri)),
+                version: *version,
+                headers,
+                body,
+            }),
+            StartLine::Response {
+                version,
+                status,
+                reason,
+            } => Message::Response(Response {
                 version: *version,
                 status: *status,
                 reason: ReasonPhrase::from_checked(slice(*reason)),
@@ -410,19 +498,27 @@ pub fn parse_datagram(datagram: Bytes, limits: &Limits) -> Result<Message, Parse
     let skip = leading_crlfs(&datagram);
     let msg = datagram.slice(skip..);
     if msg.len() > limits.max_message_size {
-        return Err(ParseError::MessageTooLarge { limit: limits.max_message_size });
+        return Err(ParseError::MessageTooLarge {
+            limit: limits.max_message_size,
+        });
     }
     let head = scan_head(&msg, limits)?.ok_or(ParseError::IncompleteHead)?;
     let available = msg.len() - head.head_len;
     let body_len = match head.content_length {
         Some(declared) if declared > available => {
-            return Err(ParseError::TruncatedBody { declared, available });
+            return Err(ParseError::TruncatedBody {
+                declared,
+                available,
+            });
         }
         Some(declared) => declared,
         None => available,
     };
     if body_len > limits.max_body_size {
-        return Err(ParseError::BodyTooLarge { length: body_len, limit: limits.max_body_size });
+        return Err(ParseError::BodyTooLarge {
+            length: body_len,
+            limit: limits.max_body_size,
+        });
     }
     let body = msg.slice(head.head_len..head.head_len + body_len);
     Ok(head.build(msg, body))
@@ -456,35 +552,87 @@ Content-Length: 0\r\n\r\n";
         assert_eq!(r.method, Method::Options);
         assert_eq!(r.uri.as_str(), "sip:bob@example.com");
         assert_eq!(r.headers.len(), 7);
-        assert_eq!(r.headers.get(&HeaderName::CallId).unwrap().as_str(), "a84b4c76e66710@pc33.example.com");
+        assert_eq!(
+            r.headers.get(&HeaderName::CallId).unwrap().as_str(),
+            "a84b4c76e66710@pc33.example.com"
+        );
         assert_eq!(m.to_bytes(), OPTIONS.as_bytes());
     }
 
     #[test]
     fn start_line_errors() {
         let cases: &[(&str, ParseError)] = &[
-            ("INVITE  sip:a@b SIP/2.0\r\n\r\n", ParseError::InvalidRequestLine),
-            ("INVITE <sip:a@b> SIP/2.0\r\n\r\n", ParseError::InvalidRequestUri),
-            ("INVITE sip:a@b; lr SIP/2.0\r\n\r\n", ParseError::InvalidRequestLine),
-            ("INVITE sip:a@b SIP/2.0 \r\n\r\n", ParseError::InvalidRequestLine),
+            (
+                "INVITE  sip:a@b SIP/2.0\r\n\r\n",
+                ParseError::InvalidRequestLine,
+            ),
+            (
+                "INVITE <sip:a@b> SIP/2.0\r\n\r\n",
+                ParseError::InvalidRequestUri,
+            ),
+            (
+                "INVITE sip:a@b; lr SIP/2.0\r\n\r\n",
+                ParseError::InvalidRequestLine,
+            ),
+            (
+                "INVITE sip:a@b SIP/2.0 \r\n\r\n",
+                ParseError::InvalidRequestLine,
+            ),
             ("INVITE sip:a@b SIP/2\r\n\r\n", ParseError::InvalidVersion),
             ("INV:TE sip:a@b SIP/2.0\r\n\r\n", ParseError::InvalidMethod),
-            ("SIP/2.0 4294967301 big\r\n\r\n", ParseError::InvalidStatusCode),
+            (
+                "SIP/2.0 4294967301 big\r\n\r\n",
+                ParseError::InvalidStatusCode,
+            ),
             ("SIP/2.0 099 low\r\n\r\n", ParseError::InvalidStatusCode),
             ("SIP/2.0 20 x\r\n\r\n", ParseError::InvalidStatusCode),
             ("SIP/2.0  200 OK\r\n\r\n", ParseError::InvalidStatusCode),
-            ("OPTIONS sip:a@b SIP/2.0\nVia: x\r\n\r\n", ParseError::BareLineEnding { offset: 23 }),
-            ("OPTIONS sip:a@b SIP/2.0\r\nVia x\r\n\r\n", ParseError::MissingColon { line: 2 }),
-            ("OPTIONS sip:a@b SIP/2.0\r\n: x\r\n\r\n", ParseError::InvalidHeaderName { line: 2 }),
-            ("OPTIONS sip:a@b SIP/2.0\r\nA: x\x01\r\n\r\n", ParseError::InvalidHeaderValue { line: 2 }),
-            ("OPTIONS sip:a@b SIP/2.0\r\nA: x\rb\r\n\r\n", ParseError::InvalidHeaderValue { line: 2 }),
-            ("OPTIONS sip:a@b SIP/2.0\r\nl: 1\r\nl: 1\r\n\r\nx", ParseError::MultipleContentLength),
-            ("OPTIONS sip:a@b SIP/2.0\r\nl: -1\r\n\r\n", ParseError::InvalidContentLength),
-            ("OPTIONS sip:a@b SIP/2.0\r\nl: 9\r\n\r\nabc", ParseError::TruncatedBody { declared: 9, available: 3 }),
-            ("OPTIONS sip:a@b SIP/2.0\r\nA: b\r\n", ParseError::IncompleteHead),
+            (
+                "OPTIONS sip:a@b SIP/2.0\nVia: x\r\n\r\n",
+                ParseError::BareLineEnding { offset: 23 },
+            ),
+            (
+                "OPTIONS sip:a@b SIP/2.0\r\nVia x\r\n\r\n",
+                ParseError::MissingColon { line: 2 },
+            ),
+            (
+                "OPTIONS sip:a@b SIP/2.0\r\n: x\r\n\r\n",
+                ParseError::InvalidHeaderName { line: 2 },
+            ),
+            (
+                "OPTIONS sip:a@b SIP/2.0\r\nA: x\x01\r\n\r\n",
+                ParseError::InvalidHeaderValue { line: 2 },
+            ),
+            (
+                "OPTIONS sip:a@b SIP/2.0\r\nA: x\rb\r\n\r\n",
+                ParseError::InvalidHeaderValue { line: 2 },
+            ),
+            (
+                "OPTIONS sip:a@b SIP/2.0\r\nl: 1\r\nl: 1\r\n\r\nx",
+                ParseError::MultipleContentLength,
+            ),
+            (
+                "OPTIONS sip:a@b SIP/2.0\r\nl: -1\r\n\r\n",
+                ParseError::InvalidContentLength,
+            ),
+            (
+                "OPTIONS sip:a@b SIP/2.0\r\nl: 9\r\n\r\nabc",
+                ParseError::TruncatedBody {
+                    declared: 9,
+                    available: 3,
+                },
+            ),
+            (
+                "OPTIONS sip:a@b SIP/2.0\r\nA: b\r\n",
+                ParseError::IncompleteHead,
+            ),
         ];
         for (input, want) in cases {
-            assert_eq!(Message::parse(input.to_string()).unwrap_err(), *want, "{input:?}");
+            assert_eq!(
+                Message::parse(input.to_string()).unwrap_err(),
+                *want,
+                "{input:?}"
+            );
         }
     }
 
@@ -505,7 +653,10 @@ Content-Length: 0\r\n\r\n";
         let raw = "\r\n\r\nMESSAGE sip:b@c SIP/2.0\r\nv : SIP/2.0/UDP h\r\n ;branch=z9hG4bK1\r\nl:5\r\n\r\nhello trailing";
         let m = Message::parse(raw).unwrap();
         let h = m.headers();
-        assert_eq!(h.get(&HeaderName::Via).unwrap().as_str(), "SIP/2.0/UDP h\r\n ;branch=z9hG4bK1");
+        assert_eq!(
+            h.get(&HeaderName::Via).unwrap().as_str(),
+            "SIP/2.0/UDP h\r\n ;branch=z9hG4bK1"
+        );
         assert_eq!(m.body(), "hello");
         // Without Content-Length a datagram's body is the rest.
         let m = Message::parse("MESSAGE sip:b@c SIP/2.0\r\nA: b\r\n\r\nxyz").unwrap();
@@ -516,15 +667,30 @@ Content-Length: 0\r\n\r\n";
     fn limits() {
         let lim = Limits::default().max_headers(2);
         let raw = Bytes::from_static(b"OPTIONS sip:a@b SIP/2.0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n");
-        assert_eq!(parse_datagram(raw.clone(), &lim), Err(ParseError::TooManyHeaders { limit: 2 }));
+        assert_eq!(
+            parse_datagram(raw.clone(), &lim),
+            Err(ParseError::TooManyHeaders { limit: 2 })
+        );
         let lim = Limits::default().max_line_length(10);
-        assert_eq!(parse_datagram(raw.clone(), &lim), Err(ParseError::LineTooLong { limit: 10 }));
+        assert_eq!(
+            parse_datagram(raw.clone(), &lim),
+            Err(ParseError::LineTooLong { limit: 10 })
+        );
         let lim = Limits::default().max_message_size(20);
-        assert_eq!(parse_datagram(raw, &lim), Err(ParseError::MessageTooLarge { limit: 20 }));
+        assert_eq!(
+            parse_datagram(raw, &lim),
+            Err(ParseError::MessageTooLarge { limit: 20 })
+        );
         let lim = Limits::default().max_body_size(2);
         let raw = Bytes::from_static(b"OPTIONS sip:a@b SIP/2.0\r\nl: 3\r\n\r\nabc");
         let e = parse_datagram(raw, &lim).unwrap_err();
-        assert_eq!(e, ParseError::BodyTooLarge { length: 3, limit: 2 });
+        assert_eq!(
+            e,
+            ParseError::BodyTooLarge {
+                length: 3,
+                limit: 2
+            }
+        );
         assert_eq!(e.status(), StatusCode::REQUEST_ENTITY_TOO_LARGE);
     }
 }

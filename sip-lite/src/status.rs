@@ -210,7 +210,10 @@ mod tests {
         assert_eq!(StatusCode::from_u16(700), Err(InvalidStatusCode(700)));
         assert_eq!(StatusCode::from_u16(486).unwrap(), StatusCode::BUSY_HERE);
         assert_eq!(StatusCode::BUSY_HERE.reason_phrase(), "Busy Here");
-        assert_eq!(StatusCode::from_u16(499).unwrap().reason_phrase(), "Client Error");
+        assert_eq!(
+            StatusCode::from_u16(499).unwrap().reason_phrase(),
+            "Client Error"
+        );
         assert!(StatusCode::RINGING.is_provisional());
         assert!(StatusCode::OK.is_success() && StatusCode::OK.is_final());
         assert!(StatusCode::DECLINE.is_final_failure());

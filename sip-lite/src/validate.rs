@@ -6,8 +6,8 @@
 
 use crate::header::{HeaderName, Headers};
 use crate::message::{Request, Response, Version};
-use crate::typed::{HeaderError, MediaType};
 use crate::typed::NameAddr;
+use crate::typed::{HeaderError, MediaType};
 use crate::{Method, StatusCode, Uri, UriError};
 
 /// Why a request (or response) cannot be processed.
@@ -133,19 +133,28 @@ const SINGLE: [(HeaderName, &str); 9] = [
 
 impl Validator {
     /// Sets [`Validator::supported_extensions`].
-    pub fn supported_extensions<I: IntoIterator<Item = S>, S: Into<String>>(mut self, tags: I) -> Self {
+    pub fn supported_extensions<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        tags: I,
+    ) -> Self {
         self.supported_extensions = tags.into_iter().map(Into::into).collect();
         self
     }
 
     /// Sets [`Validator::accepted_body_types`].
-    pub fn accepted_body_types<I: IntoIterator<Item = S>, S: Into<String>>(mut self, types: I) -> Self {
+    pub fn accepted_body_types<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        types: I,
+    ) -> Self {
         self.accepted_body_types = types.into_iter().map(Into::into).collect();
         self
     }
 
     /// Sets [`Validator::response_body_types`].
-    pub fn response_body_types<I: IntoIterator<Item = S>, S: Into<String>>(mut self, types: I) -> Self {
+    pub fn response_body_types<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        types: I,
+    ) -> Self {
         self.response_body_types = types.into_iter().map(Into::into).collect();
         self
     }
@@ -171,7 +180,10 @@ impl Validator {
         }
         let cseq = h.cseq().ok_or(Rejection::MissingHeader("CSeq"))??;
         if cseq.method != req.method {
-            return Err(Rejection::CSeqMethodMismatch { request: req.method.clone(), cseq: cseq.method });
+            return Err(Rejection::CSeqMethodMismatch {
+                request: req.method.clone(),
+                cseq: cseq.method,
+            });
         }
         for r in h.record_routes() {
             r?;
@@ -183,7 +195,11 @@ impl Validator {
             e?;
         }
         let scheme = req.uri.scheme();
-        if !self.uri_schemes.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
+        if !self
+            .uri_schemes
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(scheme))
+        {
             return Err(Rejection::UnsupportedUriScheme(scheme.to_owned()));
         }
         Uri::parse(req.uri.as_str()).map_err(Rejection::InvalidRequestUri)?;
@@ -192,7 +208,11 @@ impl Validator {
             let mut unsupported = Vec::new();
             for tag in h.option_tags(&HeaderName::Require) {
                 let tag = tag?;
-                if !self.supported_extensions.iter().any(|s| s.eq_ignore_ascii_case(tag)) {
+                if !self
+                    .supported_extensions
+                    .iter()
+                    .any(|s| s.eq_ignore_ascii_case(tag))
+                {
                     unsupported.push(tag.to_owned());
                 }
             }
@@ -204,7 +224,11 @@ impl Validator {
         if !req.body.is_empty() || content_type.is_some() {
             if let Some(ct) = content_type {
                 if !self.accepted_body_types.is_empty() && !self.accepts(&ct) {
-                    return Err(Rejection::UnsupportedMediaType(format!("{}/{}", ct.type_(), ct.subtype())));
+                    return Err(Rejection::UnsupportedMediaType(format!(
+                        "{}/{}",
+                        ct.type_(),
+                        ct.subtype()
+                    )));
                 }
             }
         }
@@ -229,10 +253,12 @@ impl Validator {
     }
 
     fn accepts(&self, ct: &MediaType<'_>) -> bool {
-        self.accepted_body_types.iter().any(|t| match t.split_once('/') {
-            Some((a, b)) => ct.is(a, b),
-            None => false,
-        })
+        self.accepted_body_types
+            .iter()
+            .any(|t| match t.split_once('/') {
+                Some((a, b)) => ct.is(a, b),
+                None => false,
+            })
     }
 
     /// Checks a received response: version and the headers a UAC relies on (Via, From, To,
@@ -243,7 +269,9 @@ impl Validator {
             return Err(Rejection::UnsupportedVersion(resp.version));
         }
         check_common(&resp.headers)?;
-        resp.headers.cseq().ok_or(Rejection::MissingHeader("CSeq"))??;
+        resp.headers
+            .cseq()
+            .ok_or(Rejection::MissingHeader("CSeq"))??;
         Ok(())
     }
 }
@@ -281,5 +309,7 @@ fn check_common(h: &Headers) -> Result<(), Rejection> {
 }
 
 fn check_uri(addr: &NameAddr<'_>, header: &'static str) -> Result<(), Rejection> {
-    addr.uri().map(drop).map_err(|error| Rejection::InvalidUri { header, error })
+    addr.uri()
+        .map(drop)
+        .map_err(|error| Rejection::InvalidUri { header, error })
 }

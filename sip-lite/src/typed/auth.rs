@@ -22,7 +22,10 @@ impl<'a> AuthParams<'a> {
         }
         comma_params(v)
             .map(|(_, raw)| AuthParams { raw })
-            .map_err(|_| HeaderError::Syntax { header: "Authorization", expected: "name=value pairs separated by commas" })
+            .map_err(|_| HeaderError::Syntax {
+                header: "Authorization",
+                expected: "name=value pairs separated by commas",
+            })
     }
 
     /// The pairs in order, values raw.
@@ -46,7 +49,9 @@ impl<'a> AuthParams<'a> {
 
     /// The value of `name` (case-insensitive), unquoted.
     pub fn get(&self, name: &str) -> Option<Cow<'a, str>> {
-        self.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| unquote(v))
+        self.iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| unquote(v))
     }
 }
 
@@ -64,14 +69,20 @@ impl<'a> Challenge<'a> {
     /// Parses `auth-scheme LWS auth-param *(COMMA auth-param)`; any scheme is accepted
     /// (RFC 4475 §3.3.7).
     pub fn parse(value: &'a str) -> Result<Challenge<'a>, HeaderError> {
-        let e = |expected| HeaderError::Syntax { header: "WWW-Authenticate", expected };
+        let e = |expected| HeaderError::Syntax {
+            header: "WWW-Authenticate",
+            expected,
+        };
         let v = value.trim_start_matches(is_lws_char);
         let (rest, scheme) = token(v).map_err(|_| e("an auth scheme"))?;
         let params_text = rest.trim_start_matches(is_lws_char);
         if params_text.len() == rest.len() && !rest.is_empty() {
             return Err(e("white space after the auth scheme"));
         }
-        Ok(Challenge { scheme, params: AuthParams::parse(params_text)? })
+        Ok(Challenge {
+            scheme,
+            params: AuthParams::parse(params_text)?,
+        })
     }
 
     /// The scheme, e.g. `Digest`.
@@ -106,7 +117,11 @@ mod tests {
         assert!(Challenge::parse("Digest realm=").is_err());
         assert!(Challenge::parse("Digest realm=\"x\",").is_err());
         assert!(Challenge::parse("").is_err());
-        let info = AuthParams::parse("nextnonce=\"47364c23432d2e131a5fb210812c\", qop=auth").unwrap();
-        assert_eq!(info.get("nextnonce").unwrap(), "47364c23432d2e131a5fb210812c");
+        let info =
+            AuthParams::parse("nextnonce=\"47364c23432d2e131a5fb210812c\", qop=auth").unwrap();
+        assert_eq!(
+            info.get("nextnonce").unwrap(),
+            "47364c23432d2e131a5fb210812c"
+        );
     }
 }

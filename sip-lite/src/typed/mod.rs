@@ -95,7 +95,10 @@ fn strict_items<'a>(
 ) -> impl Iterator<Item = Result<&'a str, HeaderError>> + 'a {
     h.list(name).map(move |item| {
         if item.is_empty() {
-            Err(HeaderError::Syntax { header: label, expected: "a value between commas" })
+            Err(HeaderError::Syntax {
+                header: label,
+                expected: "a value between commas",
+            })
         } else {
             Ok(item)
         }
@@ -142,7 +145,8 @@ impl Headers {
 
     /// Call-ID (checked as `word ["@" word]`).
     pub fn call_id(&self) -> Option<Result<&str, HeaderError>> {
-        self.get(&HeaderName::CallId).map(|v| parse_call_id(v.as_str()))
+        self.get(&HeaderName::CallId)
+            .map(|v| parse_call_id(v.as_str()))
     }
 
     /// CSeq.
@@ -152,12 +156,14 @@ impl Headers {
 
     /// From (named `from_addr` to stay clear of `From::from`).
     pub fn from_addr(&self) -> Option<Result<NameAddr<'_>, HeaderError>> {
-        self.get(&HeaderName::From).map(|v| NameAddr::parse(v.as_str()).map_err(|e| relabel(e, "From")))
+        self.get(&HeaderName::From)
+            .map(|v| NameAddr::parse(v.as_str()).map_err(|e| relabel(e, "From")))
     }
 
     /// To.
     pub fn to_addr(&self) -> Option<Result<NameAddr<'_>, HeaderError>> {
-        self.get(&HeaderName::To).map(|v| NameAddr::parse(v.as_str()).map_err(|e| relabel(e, "To")))
+        self.get(&HeaderName::To)
+            .map(|v| NameAddr::parse(v.as_str()).map_err(|e| relabel(e, "To")))
     }
 
     /// Max-Forwards, 0..=255.
@@ -174,7 +180,8 @@ impl Headers {
 
     /// Content-Type.
     pub fn content_type(&self) -> Option<Result<MediaType<'_>, HeaderError>> {
-        self.get(&HeaderName::ContentType).map(|v| MediaType::parse(v.as_str()))
+        self.get(&HeaderName::ContentType)
+            .map(|v| MediaType::parse(v.as_str()))
     }
 
     /// Expires, in seconds (delta-seconds up to 2**32-1).
@@ -201,19 +208,24 @@ impl Headers {
 
     /// Every Record-Route element, in order.
     pub fn record_routes(&self) -> impl Iterator<Item = Result<NameAddr<'_>, HeaderError>> {
-        strict_items(self, &RECORD_ROUTE, "Record-Route").map(|r| r.and_then(|i| bracketed(i, "Record-Route")))
+        strict_items(self, &RECORD_ROUTE, "Record-Route")
+            .map(|r| r.and_then(|i| bracketed(i, "Record-Route")))
     }
 
     /// Every P-Asserted-Identity (RFC 3325).
     pub fn p_asserted_identities(&self) -> impl Iterator<Item = Result<NameAddr<'_>, HeaderError>> {
-        strict_items(self, &PAI, "P-Asserted-Identity")
-            .map(|r| r.and_then(|i| NameAddr::parse(i).map_err(|e| relabel(e, "P-Asserted-Identity"))))
+        strict_items(self, &PAI, "P-Asserted-Identity").map(|r| {
+            r.and_then(|i| NameAddr::parse(i).map_err(|e| relabel(e, "P-Asserted-Identity")))
+        })
     }
 
     /// Every P-Preferred-Identity (RFC 3325).
-    pub fn p_preferred_identities(&self) -> impl Iterator<Item = Result<NameAddr<'_>, HeaderError>> {
-        strict_items(self, &PPI, "P-Preferred-Identity")
-            .map(|r| r.and_then(|i| NameAddr::parse(i).map_err(|e| relabel(e, "P-Preferred-Identity"))))
+    pub fn p_preferred_identities(
+        &self,
+    ) -> impl Iterator<Item = Result<NameAddr<'_>, HeaderError>> {
+        strict_items(self, &PPI, "P-Preferred-Identity").map(|r| {
+            r.and_then(|i| NameAddr::parse(i).map_err(|e| relabel(e, "P-Preferred-Identity")))
+        })
     }
 
     /// Every media range of Accept. An empty Accept header yields nothing (RFC 3261 §20.1:
@@ -222,43 +234,63 @@ impl Headers {
         self.get_all(&ACCEPT).flat_map(|v| {
             let s = v.as_str();
             let empty = s.is_empty();
-            crate::grammar::split_list(s).filter(move |_| !empty).map(|i| MediaType::parse_range(i, "Accept"))
+            crate::grammar::split_list(s)
+                .filter(move |_| !empty)
+                .map(|i| MediaType::parse_range(i, "Accept"))
         })
     }
 
     /// Every Accept-Contact predicate (RFC 3841).
-    pub fn accept_contact(&self) -> impl Iterator<Item = Result<ContactPredicate<'_>, HeaderError>> {
-        strict_items(self, &ACCEPT_CONTACT, "Accept-Contact").map(|r| r.and_then(ContactPredicate::parse))
+    pub fn accept_contact(
+        &self,
+    ) -> impl Iterator<Item = Result<ContactPredicate<'_>, HeaderError>> {
+        strict_items(self, &ACCEPT_CONTACT, "Accept-Contact")
+            .map(|r| r.and_then(ContactPredicate::parse))
     }
 
     /// Every Reject-Contact predicate (RFC 3841).
-    pub fn reject_contact(&self) -> impl Iterator<Item = Result<ContactPredicate<'_>, HeaderError>> {
-        strict_items(self, &REJECT_CONTACT, "Reject-Contact").map(|r| r.and_then(ContactPredicate::parse))
+    pub fn reject_contact(
+        &self,
+    ) -> impl Iterator<Item = Result<ContactPredicate<'_>, HeaderError>> {
+        strict_items(self, &REJECT_CONTACT, "Reject-Contact")
+            .map(|r| r.and_then(ContactPredicate::parse))
     }
 
     /// Every method of Allow.
     pub fn allow(&self) -> impl Iterator<Item = Result<Method, HeaderError>> {
         token_items(self, &ALLOW, "Allow").map(|r| {
-            r.and_then(|m| Method::parse(m).map_err(|_| HeaderError::Syntax { header: "Allow", expected: "a method" }))
+            r.and_then(|m| {
+                Method::parse(m).map_err(|_| HeaderError::Syntax {
+                    header: "Allow",
+                    expected: "a method",
+                })
+            })
         })
     }
 
     /// Every option tag of a Supported, Require, Proxy-Require or Unsupported header
     /// (`name`), across all its lines.
-    pub fn option_tags<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = Result<&'a str, HeaderError>> + 'a {
+    pub fn option_tags<'a>(
+        &'a self,
+        name: &'a HeaderName,
+    ) -> impl Iterator<Item = Result<&'a str, HeaderError>> + 'a {
         token_items(self, name, "option tag list")
     }
 
     /// Every challenge in WWW-Authenticate (`name` = [`HeaderName::WwwAuthenticate`]) or
     /// Proxy-Authenticate, one per header line, in order, or the credentials of
     /// Authorization/Proxy-Authorization.
-    pub fn challenges<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = Result<Challenge<'a>, HeaderError>> + 'a {
+    pub fn challenges<'a>(
+        &'a self,
+        name: &'a HeaderName,
+    ) -> impl Iterator<Item = Result<Challenge<'a>, HeaderError>> + 'a {
         self.get_all(name).map(|v| Challenge::parse(v.as_str()))
     }
 
     /// Authentication-Info parameters.
     pub fn authentication_info(&self) -> Option<Result<AuthParams<'_>, HeaderError>> {
-        self.get(&HeaderName::AuthenticationInfo).map(|v| AuthParams::parse(v.as_str()))
+        self.get(&HeaderName::AuthenticationInfo)
+            .map(|v| AuthParams::parse(v.as_str()))
     }
 
     /// User-Agent, as text.
@@ -273,7 +305,10 @@ fn bracketed<'a>(item: &'a str, header: &'static str) -> Result<NameAddr<'a>, He
     if na.is_bracketed() {
         Ok(na)
     } else {
-        Err(HeaderError::Syntax { header, expected: "a name-addr in '<>'" })
+        Err(HeaderError::Syntax {
+            header,
+            expected: "a name-addr in '<>'",
+        })
     }
 }
 
@@ -309,12 +344,24 @@ WWW-Authenticate: Digest realm=\"a\", nonce=\"b\"\r\n\r\n";
         assert_eq!(vias[2].branch(), Some("z9hG4bK30239"));
         let c: Vec<_> = h.contacts().map(Result::unwrap).collect();
         assert_eq!(c[0].q(), Some(330));
-        assert_eq!(c[0].address().unwrap().params().value("newparam"), Some(Some("newvalue")));
-        let tags: Vec<_> = h.option_tags(&HeaderName::Supported).map(Result::unwrap).collect();
+        assert_eq!(
+            c[0].address().unwrap().params().value("newparam"),
+            Some(Some("newvalue"))
+        );
+        let tags: Vec<_> = h
+            .option_tags(&HeaderName::Supported)
+            .map(Result::unwrap)
+            .collect();
         assert_eq!(tags, ["100rel", "timer"]);
         assert_eq!(h.accept().count(), 2);
-        assert_eq!(h.allow().map(Result::unwrap).collect::<Vec<_>>(), [Method::Invite, Method::Ack, Method::Bye]);
-        let ch: Vec<_> = h.challenges(&HeaderName::WwwAuthenticate).map(Result::unwrap).collect();
+        assert_eq!(
+            h.allow().map(Result::unwrap).collect::<Vec<_>>(),
+            [Method::Invite, Method::Ack, Method::Bye]
+        );
+        let ch: Vec<_> = h
+            .challenges(&HeaderName::WwwAuthenticate)
+            .map(Result::unwrap)
+            .collect();
         assert_eq!(ch[0].params().get("nonce").unwrap(), "b");
         assert_eq!(h.content_length(), Some(Ok(0)));
     }

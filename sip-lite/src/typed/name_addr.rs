@@ -24,16 +24,23 @@ impl<'a> NameAddr<'a> {
     pub fn parse(value: &'a str) -> Result<NameAddr<'a>, HeaderError> {
         match Self::parse_prefix(value, HeaderError::NAME_ADDR)? {
             (rest, na) if rest.is_empty() => Ok(na),
-            _ => Err(HeaderError::Syntax { header: HeaderError::NAME_ADDR, expected: "end of value after the parameters" }),
+            _ => Err(HeaderError::Syntax {
+                header: HeaderError::NAME_ADDR,
+                expected: "end of value after the parameters",
+            }),
         }
     }
 
     /// Parses an address at the start of `i` (after optional white space), returning the rest.
-    pub(crate) fn parse_prefix(i: &'a str, header: &'static str) -> Result<(&'a str, NameAddr<'a>), HeaderError> {
+    pub(crate) fn parse_prefix(
+        i: &'a str,
+        header: &'static str,
+    ) -> Result<(&'a str, NameAddr<'a>), HeaderError> {
         let err = |expected| HeaderError::Syntax { header, expected };
         let (i, _) = sws(i).map_err(|_| err("an address"))?;
         let (display, after_display) = if i.starts_with('"') {
-            let (r, q) = quoted_string(i).map_err(|_| err("a closing quote in the display name"))?;
+            let (r, q) =
+                quoted_string(i).map_err(|_| err("a closing quote in the display name"))?;
             (Some(q), r)
         } else {
             // *(token LWS) then "<", or no display name at all.
@@ -60,25 +67,46 @@ impl<'a> NameAddr<'a> {
         if display.is_some() || after_display.starts_with('<') {
             // name-addr: LAQUOT addr-spec RAQUOT, nothing but the URI inside.
             let r = after_display.trim_start_matches(is_lws_char);
-            let inner = r.strip_prefix('<').ok_or(err("'<' after the display name"))?;
+            let inner = r
+                .strip_prefix('<')
+                .ok_or(err("'<' after the display name"))?;
             let close = inner.find('>').ok_or(err("'>' closing the address"))?;
             let uri = &inner[..close];
             if !is_request_uri(uri.as_bytes()) {
                 return Err(err("a URI without white space inside '<>'"));
             }
-            let (rest, params) = ParamList::parse(&inner[close + 1..]).map_err(|_| err("header parameters"))?;
+            let (rest, params) =
+                ParamList::parse(&inner[close + 1..]).map_err(|_| err("header parameters"))?;
             let rest = rest.trim_start_matches(is_lws_char);
-            return Ok((rest, NameAddr { display, uri, bracketed: true, params }));
+            return Ok((
+                rest,
+                NameAddr {
+                    display,
+                    uri,
+                    bracketed: true,
+                    params,
+                },
+            ));
         }
         // addr-spec: the URI runs to the first ';', ',' or white space.
-        let end = i.find(|c: char| c == ';' || c == ',' || is_lws_char(c)).unwrap_or(i.len());
+        let end = i
+            .find(|c: char| c == ';' || c == ',' || is_lws_char(c))
+            .unwrap_or(i.len());
         let uri = &i[..end];
         if !is_request_uri(uri.as_bytes()) {
             return Err(err("a URI"));
         }
         let (rest, params) = ParamList::parse(&i[end..]).map_err(|_| err("header parameters"))?;
         let rest = rest.trim_start_matches(is_lws_char);
-        Ok((rest, NameAddr { display: None, uri, bracketed: false, params }))
+        Ok((
+            rest,
+            NameAddr {
+                display: None,
+                uri,
+                bracketed: false,
+                params,
+            },
+        ))
     }
 
     /// The display name as written (a quoted string keeps its quotes).
@@ -143,13 +171,19 @@ mod tests {
 
     #[test]
     fn forms() {
-        let a = NameAddr::parse("\"J Rosenberg \\\\\\\"\"       <sip:jdrosen@example.com>\r\n  ;\r\n  tag = 98asjd8").unwrap();
+        let a = NameAddr::parse(
+            "\"J Rosenberg \\\\\\\"\"       <sip:jdrosen@example.com>\r\n  ;\r\n  tag = 98asjd8",
+        )
+        .unwrap();
         assert_eq!(a.display_name().unwrap(), "J Rosenberg \\\"");
         assert_eq!(a.uri_str(), "sip:jdrosen@example.com");
         assert_eq!(a.tag(), Some("98asjd8"));
         let a = NameAddr::parse("sip:caller@example.net;tag=134161461246").unwrap();
         assert!(!a.is_bracketed());
-        assert_eq!((a.uri_str(), a.tag()), ("sip:caller@example.net", Some("134161461246")));
+        assert_eq!(
+            (a.uri_str(), a.tag()),
+            ("sip:caller@example.net", Some("134161461246"))
+        );
         let a = NameAddr::parse("caller<sip:caller@example.com>;tag=323").unwrap();
         assert_eq!(a.display_name().unwrap(), "caller");
         let a = NameAddr::parse("Bob Smith <sip:bob@b.example>").unwrap();

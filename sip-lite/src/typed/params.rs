@@ -45,12 +45,20 @@ impl<'a> ParamList<'a> {
     pub(crate) fn parse_with(i: &'a str, colon_values: bool) -> IResult<&'a str, ParamList<'a>> {
         let mut rest = i;
         loop {
-            let Ok((after_semi, ())) = sep(";")(rest) else { break };
+            let Ok((after_semi, ())) = sep(";")(rest) else {
+                break;
+            };
             let (r, _) = param(after_semi, colon_values)?;
             rest = r;
         }
         let consumed = &i[..i.len() - rest.len()];
-        Ok((rest, ParamList { raw: consumed, colon_values }))
+        Ok((
+            rest,
+            ParamList {
+                raw: consumed,
+                colon_values,
+            },
+        ))
     }
 
     /// Whether there are no parameters.
@@ -125,7 +133,13 @@ fn param(i: &str, colon_values: bool) -> IResult<&str, Param<'_>> {
     } else {
         gen_value(after_eq)?
     };
-    Ok((i, Param { name, value: Some(value) }))
+    Ok((
+        i,
+        Param {
+            name,
+            value: Some(value),
+        },
+    ))
 }
 
 /// Parses `token EQUAL (token / quoted-string)` pairs separated by commas (auth-params,
@@ -145,7 +159,11 @@ pub(crate) fn comma_params(i: &str) -> IResult<&str, &str> {
         };
         let (r, _) = token(r)?;
         let (r, ()) = sep("=")(r)?;
-        let (r, _) = if r.starts_with('"') { quoted_string(r)? } else { token(r)? };
+        let (r, _) = if r.starts_with('"') {
+            quoted_string(r)?
+        } else {
+            token(r)?
+        };
         rest = r;
         first = false;
     }
@@ -168,7 +186,14 @@ mod tests {
         let (rest, p) = ParamList::parse(";\r\n  tag = 98asjd8 ; lr;x=\"a;b\", next").unwrap();
         assert_eq!(rest, ", next");
         let all: Vec<_> = p.pairs().collect();
-        assert_eq!(all, [("tag", Some("98asjd8")), ("lr", None), ("x", Some("\"a;b\""))]);
+        assert_eq!(
+            all,
+            [
+                ("tag", Some("98asjd8")),
+                ("lr", None),
+                ("x", Some("\"a;b\""))
+            ]
+        );
         assert_eq!(p.get("x").unwrap().unquoted_value().unwrap(), "a;b");
         assert_eq!(p.to_string(), ";tag=98asjd8;lr;x=\"a;b\"");
         // An empty parameter name is an error.

@@ -22,7 +22,10 @@ pub struct Via<'a> {
 const HEADER: &str = "Via";
 
 fn err(expected: &'static str) -> HeaderError {
-    HeaderError::Syntax { header: HEADER, expected }
+    HeaderError::Syntax {
+        header: HEADER,
+        expected,
+    }
 }
 
 impl<'a> Via<'a> {
@@ -42,7 +45,13 @@ impl<'a> Via<'a> {
         let (i, port) = match sep(":")(i) {
             Ok((r, ())) => {
                 let (r, p) = digits_u64(r).map_err(|_| err("a port"))?;
-                (r, Some(u16::try_from(p).map_err(|_| HeaderError::OutOfRange { header: HEADER, max: 65535 })?))
+                (
+                    r,
+                    Some(u16::try_from(p).map_err(|_| HeaderError::OutOfRange {
+                        header: HEADER,
+                        max: 65535,
+                    })?),
+                )
             }
             Err(_) => (i, None),
         };
@@ -50,7 +59,14 @@ impl<'a> Via<'a> {
         if !i.trim_matches(is_lws_char).is_empty() {
             return Err(err("';' or the end of the via-parm"));
         }
-        let via = Via { protocol, version, transport, host, port, params };
+        let via = Via {
+            protocol,
+            version,
+            transport,
+            host,
+            port,
+            params,
+        };
         via.check_params()?;
         Ok(via)
     }
@@ -59,13 +75,18 @@ impl<'a> Via<'a> {
         for p in self.params.iter() {
             let v = p.value;
             let ok = if p.name.eq_ignore_ascii_case("ttl") {
-                v.and_then(|v| crate::grammar::parse_number(v, 255)).is_some()
+                v.and_then(|v| crate::grammar::parse_number(v, 255))
+                    .is_some()
             } else if p.name.eq_ignore_ascii_case("rport") {
                 v.is_none_or(|v| crate::grammar::parse_number(v, 65535).is_some())
-            } else if p.name.eq_ignore_ascii_case("branch") || p.name.eq_ignore_ascii_case("maddr") {
+            } else if p.name.eq_ignore_ascii_case("branch") || p.name.eq_ignore_ascii_case("maddr")
+            {
                 v.is_some_and(|v| !v.starts_with('"'))
             } else if p.name.eq_ignore_ascii_case("received") {
-                v.is_some_and(|v| v.bytes().all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b':'))
+                v.is_some_and(|v| {
+                    v.bytes()
+                        .all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b':')
+                })
             } else {
                 true
             };
@@ -114,7 +135,8 @@ impl<'a> Via<'a> {
     /// Whether the branch starts with the RFC 3261 magic cookie (otherwise the transaction is
     /// matched by the RFC 2543 rules, §17.2.3).
     pub fn has_rfc3261_branch(&self) -> bool {
-        self.branch().is_some_and(|b| b.starts_with(BRANCH_MAGIC_COOKIE))
+        self.branch()
+            .is_some_and(|b| b.starts_with(BRANCH_MAGIC_COOKIE))
     }
 
     /// The received parameter (an IP address).
@@ -125,9 +147,10 @@ impl<'a> Via<'a> {
     /// RFC 3581 rport: `None` if absent, `Some(None)` if requested (no value), `Some(Some(p))`
     /// once filled in.
     pub fn rport(&self) -> Option<Option<u16>> {
-        self.params
-            .value("rport")
-            .map(|v| v.and_then(|v| crate::grammar::parse_number(v, 65535)).map(|p| p as u16))
+        self.params.value("rport").map(|v| {
+            v.and_then(|v| crate::grammar::parse_number(v, 65535))
+                .map(|p| p as u16)
+        })
     }
 
     /// The maddr parameter.
@@ -137,7 +160,11 @@ impl<'a> Via<'a> {
 
     /// The ttl parameter.
     pub fn ttl(&self) -> Option<u8> {
-        self.params.value("ttl").flatten().and_then(|v| crate::grammar::parse_number(v, 255)).map(|v| v as u8)
+        self.params
+            .value("ttl")
+            .flatten()
+            .and_then(|v| crate::grammar::parse_number(v, 255))
+            .map(|v| v as u8)
     }
 }
 
@@ -151,7 +178,9 @@ pub(crate) fn host(i: &str) -> Option<(&str, &str)> {
         }
         return Some((&inner[close + 1..], &i[..close + 2]));
     }
-    let end = i.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.')).unwrap_or(i.len());
+    let end = i
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.'))
+        .unwrap_or(i.len());
     let h = &i[..end];
     if h.is_empty() || h.starts_with(['-', '.']) || h.contains("..") {
         return None;
@@ -159,7 +188,10 @@ pub(crate) fn host(i: &str) -> Option<(&str, &str)> {
     // hostname labels may not start or end with '-'; a name whose last label starts with a
     // digit must be an IPv4 address.
     let labels = h.trim_end_matches('.');
-    if labels.split('.').any(|l| l.is_empty() || l.starts_with('-') || l.ends_with('-')) {
+    if labels
+        .split('.')
+        .any(|l| l.is_empty() || l.starts_with('-') || l.ends_with('-'))
+    {
         return None;
     }
     let last = labels.rsplit('.').next().unwrap_or_default();
@@ -178,7 +210,11 @@ impl fmt::Debug for Via<'_> {
 impl fmt::Display for Via<'_> {
     /// Canonical form: `SIP/2.0/UDP host:port;params` without extra white space.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}/{} {}", self.protocol, self.version, self.transport, self.host)?;
+        write!(
+            f,
+            "{}/{}/{} {}",
+            self.protocol, self.version, self.transport, self.host
+        )?;
         if let Some(p) = self.port {
             write!(f, ":{p}")?;
         }
@@ -193,13 +229,20 @@ mod tests {
     #[test]
     fn tortuous_vias() {
         let v = Via::parse("SIP  /   2.0\r\n /UDP\r\n    192.0.2.2;branch=390skdjuw").unwrap();
-        assert_eq!((v.protocol(), v.version(), v.transport(), v.host()), ("SIP", "2.0", "UDP", "192.0.2.2"));
+        assert_eq!(
+            (v.protocol(), v.version(), v.transport(), v.host()),
+            ("SIP", "2.0", "UDP", "192.0.2.2")
+        );
         assert_eq!(v.branch(), Some("390skdjuw"));
         assert!(!v.has_rfc3261_branch());
-        let v = Via::parse("SIP  /    2.0   / UDP  192.168.255.111   ; branch=\r\n z9hG4bK30239").unwrap();
+        let v = Via::parse("SIP  /    2.0   / UDP  192.168.255.111   ; branch=\r\n z9hG4bK30239")
+            .unwrap();
         assert_eq!(v.branch(), Some("z9hG4bK30239"));
         assert!(v.has_rfc3261_branch());
-        assert_eq!(v.to_string(), "SIP/2.0/UDP 192.168.255.111;branch=z9hG4bK30239");
+        assert_eq!(
+            v.to_string(),
+            "SIP/2.0/UDP 192.168.255.111;branch=z9hG4bK30239"
+        );
         let v = Via::parse("SIP/2.0/TCP [2001:db8::9:1]:5061;branch=z9hG4bKa;received=2001:db8::9:255;rport=5060;ttl=16;maddr=224.2.0.1").unwrap();
         assert_eq!((v.host(), v.port()), ("[2001:db8::9:1]", Some(5061)));
         assert_eq!(v.received(), Some("2001:db8::9:255"));
