@@ -348,7 +348,8 @@ pub(crate) fn scan_head(buf: &[u8], limits: &Limits) -> Result<Option<ScannedHea
                         limit: limits.max_line_length,
                     });
                 }
-                return check_partial(&buf[pos..], pos).map(|()| None);
+                // Only the part after the last fold: earlier CRLFs are line folds.
+                return check_partial(&buf[end..], end).map(|()| None);
             };
             let nl = end + off;
             if nl == pos || buf[nl - 1] != b'\r' {

@@ -5,7 +5,7 @@
 //! order and says which response to send.
 
 use crate::header::{HeaderName, Headers};
-use crate::message::{Request, Response, Version};
+use crate::message::{Message, Request, Response, Version};
 use crate::typed::NameAddr;
 use crate::typed::{HeaderError, MediaType};
 use crate::{Method, StatusCode, Uri, UriError};
@@ -163,6 +163,15 @@ impl Validator {
     pub fn uri_schemes<I: IntoIterator<Item = S>, S: Into<String>>(mut self, schemes: I) -> Self {
         self.uri_schemes = schemes.into_iter().map(Into::into).collect();
         self
+    }
+
+    /// Checks a received message: [`Validator::check_request`] for a request,
+    /// [`Validator::check_response`] for a response.
+    pub fn check(&self, msg: &Message) -> Result<(), Rejection> {
+        match msg {
+            Message::Request(req) => self.check_request(req),
+            Message::Response(resp) => self.check_response(resp),
+        }
     }
 
     /// Checks a request in the RFC 3261 §8.2 order: version, well-formedness of the headers
