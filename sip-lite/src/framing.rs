@@ -59,8 +59,12 @@ pub struct StreamFramer {
     limits: Limits,
     /// How many bytes of the current head have been searched for the blank line.
     scanned: usize,
+    /// Where the last unterminated line of an incomplete head starts.
+    line_start: usize,
     /// A complete head whose body has not fully arrived.
     pending: Option<ScannedHead>,
+    /// Body bytes of a rejected message still to be discarded when they arrive.
+    skip: usize,
 }
 
 impl StreamFramer {
@@ -69,7 +73,9 @@ impl StreamFramer {
         StreamFramer {
             limits,
             scanned: 0,
+            line_start: 0,
             pending: None,
+            skip: 0,
         }
     }
 
@@ -82,6 +88,14 @@ impl StreamFramer {
     /// more bytes are needed (nothing is lost: call again after appending). After an error
     /// that is not fatal the bad message has been removed and decoding can go on.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Message>, FrameError> {
+        if self.skip > 0 {
+            let n = self.skip.min(buf.len());
+            buf.advance(n);
+            self.skip -= n;
+            if self.skip > 0 {
+                return Ok(None);
+            }
+        }
         if self.pending.is_none() {
             if self.scanned == 0 {
                 let skip = leading_crlfs(buf);
@@ -94,17 +108,26 @@ impl StreamFramer {
             // Find the blank line, resuming where the last search stopped.
             let from = self.scanned.saturating_sub(3);
             let Some(pos) = memmem::find(&buf[from..], b"\r\n\r\n") else {
+                // Only the new bytes are looked at, so a head trickling in byte by byte costs
+                // linear time. The head's syntax is judged once it is complete, so the outcome
+                // never depends on how the bytes were split; the limits bound the wait.
+                if let Some(lf) = memchr::memrchr(b'\n', &buf[self.scanned..]) {
+                    self.line_start = self.scanned + lf + 1;
+                }
                 self.scanned = buf.len();
                 if buf.len() > self.limits.max_message_size {
                     return Err(self.fatal(ParseError::MessageTooLarge {
                         limit: self.limits.max_message_size,
                     }));
                 }
-                // Refuse garbage early: a complete first line must be a start line.
-                return match scan_head(buf, &self.limits) {
-                    Ok(_) => Ok(None),
-                    Err(e) => Err(self.fatal(e)),
-                };
+                // A physical line is never longer than the logical line it belongs to, so
+                // this refuses nothing the complete head would pass.
+                if buf.len() - self.line_start > self.limits.max_line_length {
+                    return Err(self.fatal(ParseError::LineTooLong {
+                        limit: self.limits.max_line_length,
+                    }));
+                }
+                return Ok(None);
             };
             let head_end = from + pos + 4;
             if head_end > self.limits.max_message_size {
@@ -115,6 +138,9 @@ impl StreamFramer {
             let head = match scan_head(&buf[..head_end], &self.limits) {
                 Ok(Some(h)) => h,
                 Ok(None) => return Err(self.fatal(ParseError::IncompleteHead)),
+                // An over-long line is refused before its end is seen when the head arrives in
+                // pieces; it ends the connection either way.
+                Err(e @ ParseError::LineTooLong { .. }) => return Err(self.fatal(e)),
                 Err(e) => return Err(self.recover(buf, head_end, e)),
             };
             let Some(len) = head.content_length else {
@@ -134,6 +160,7 @@ impl StreamFramer {
             }
             self.pending = Some(head);
             self.scanned = 0;
+            self.line_start = 0;
         }
         let Some(head) = &self.pending else {
             return Ok(None);
@@ -152,6 +179,7 @@ impl StreamFramer {
 
     fn fatal(&mut self, error: ParseError) -> FrameError {
         self.scanned = 0;
+        self.line_start = 0;
         self.pending = None;
         FrameError { error, fatal: true }
     }
@@ -160,10 +188,16 @@ impl StreamFramer {
     /// message and keep the connection; otherwise framing is lost.
     fn recover(&mut self, buf: &mut BytesMut, head_end: usize, error: ParseError) -> FrameError {
         self.scanned = 0;
+        self.line_start = 0;
         self.pending = None;
         match find_content_length(&buf[..head_end]) {
-            Some(len) if len <= self.limits.max_body_size && buf.len() >= head_end + len => {
-                buf.advance(head_end + len);
+            Some(len) if len <= self.limits.max_body_size => {
+                // The body may not have arrived yet: what is missing is dropped on arrival,
+                // so the rejection does not depend on how the bytes were split.
+                let total = head_end + len;
+                let now = total.min(buf.len());
+                buf.advance(now);
+                self.skip = total - now;
                 FrameError {
                     error,
                     fatal: false,
@@ -268,10 +302,30 @@ mod tests {
     }
 
     #[test]
-    fn garbage_is_refused_before_the_blank_line() {
+    fn a_rejected_head_skips_its_body_when_it_arrives() {
         let mut f = StreamFramer::default();
-        let mut b = BytesMut::from(&b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n"[..]);
-        assert!(f.decode(&mut b).unwrap_err().is_fatal());
+        let mut b = BytesMut::from(&b"BAD  sip:b@c SIP/2.0\r\nContent-Length: 5\r\n\r\nhe"[..]);
+        let e = f.decode(&mut b).unwrap_err();
+        assert_eq!(e.error(), &ParseError::InvalidRequestLine);
+        assert!(!e.is_fatal());
+        assert!(b.is_empty());
+        b.extend_from_slice(b"l");
+        assert_eq!(f.decode(&mut b).unwrap(), None);
+        b.extend_from_slice(b"lo");
+        b.extend_from_slice(MSG);
+        assert_eq!(f.decode(&mut b).unwrap().unwrap().body(), "hello");
+    }
+
+    #[test]
+    fn garbage_is_refused_before_the_blank_line() {
+        // Bytes with no line end are refused once they exceed the line length limit.
+        let mut f = StreamFramer::new(Limits::default().max_line_length(32));
+        let mut b = BytesMut::from(&b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"[..]);
+        assert_eq!(f.decode(&mut b).unwrap(), None);
+        b.extend_from_slice(&[0xfc; 32]);
+        let e = f.decode(&mut b).unwrap_err();
+        assert!(e.is_fatal());
+        assert!(matches!(e.error(), ParseError::LineTooLong { .. }));
         let mut f = StreamFramer::new(Limits::default().max_message_size(64));
         let mut b = BytesMut::from(&b"OPTIONS sip:b@c SIP/2.0\r\n"[..]);
         b.extend_from_slice(&[b'a'; 100]);

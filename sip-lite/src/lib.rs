@@ -16,6 +16,9 @@ pub mod typed;
 pub mod uri;
 mod validate;
 
+#[cfg(any(fuzzing, test))]
+pub mod fuzzing;
+
 pub use error::ParseError;
 pub use framing::{FrameError, StreamFramer};
 pub use header::{Header, HeaderName, HeaderValue, Headers};

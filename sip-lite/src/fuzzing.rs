@@ -1,0 +1,265 @@
+//! Fuzzing harnesses, compiled under `cfg(fuzzing)` (cargo-fuzz sets it) and in tests.
+//!
+//! Each function takes the fuzzer's input and panics when an invariant breaks, so every target
+//! in `fuzz/` is one line. The unit tests below run them over the RFC 4475 messages and a few
+//! hand-made inputs.
+
+use bytes::{Bytes, BytesMut};
+
+use crate::header::HeaderName;
+use crate::{Limits, Message, StreamFramer, Uri, Validator, parse_datagram};
+
+/// Parses `data` as a datagram; for an accepted message, runs the validator and every typed
+/// accessor. Nothing may panic, and a parse error must name a status a UAS can send.
+pub fn parse_raw(data: &[u8]) {
+    let msg = match parse_datagram(Bytes::copy_from_slice(data), &Limits::default()) {
+        Ok(msg) => msg,
+        Err(e) => {
+            let status = e.status().as_u16();
+            assert!((400..600).contains(&status), "{e:?} maps to {status}");
+            return;
+        }
+    };
+    read_everything(&msg);
+    if let Err(rejection) = Validator::default().check(&msg) {
+        let status = rejection.status().as_u16();
+        assert!(
+            (400..600).contains(&status),
+            "{rejection:?} maps to {status}"
+        );
+    }
+}
+
+/// Reads every typed view of `msg`; only panics matter.
+fn read_everything(msg: &Message) {
+    let h = msg.headers();
+    for via in h.vias().flatten() {
+        let _ = (
+            via.branch(),
+            via.received(),
+            via.rport(),
+            via.maddr(),
+            via.ttl(),
+            via.host(),
+        );
+    }
+    let _ = (h.call_id(), h.cseq(), h.max_forwards(), h.content_length());
+    let _ = (
+        h.content_type(),
+        h.expires(),
+        h.min_expires(),
+        h.user_agent(),
+    );
+    for addr in [h.from_addr(), h.to_addr()].into_iter().flatten().flatten() {
+        let _ = (addr.display_name(), addr.tag(), addr.uri());
+    }
+    for contact in h.contacts().flatten() {
+        let _ = (contact.q(), contact.expires());
+    }
+    let lists = h
+        .routes()
+        .chain(h.record_routes())
+        .chain(h.p_asserted_identities())
+        .chain(h.p_preferred_identities());
+    for addr in lists.flatten() {
+        let _ = addr.uri();
+    }
+    let _ = h.accept().count() + h.allow().count();
+    let _ = h.accept_contact().count() + h.reject_contact().count();
+    for name in [
+        HeaderName::Require,
+        HeaderName::Supported,
+        HeaderName::ProxyRequire,
+    ] {
+        let _ = h.option_tags(&name).count();
+    }
+    for name in [
+        HeaderName::WwwAuthenticate,
+        HeaderName::ProxyAuthenticate,
+        HeaderName::Authorization,
+        HeaderName::ProxyAuthorization,
+    ] {
+        let _ = h.challenges(&name).count();
+    }
+    let _ = h.authentication_info();
+    let _ = msg.to_string();
+}
+
+/// For an accepted message: parse(serialize(m)) == m, and serializing that gives the same
+/// bytes again.
+pub fn parse_serialize_parse(data: &[u8]) {
+    let Ok(msg) = parse_datagram(Bytes::copy_from_slice(data), &Limits::default()) else {
+        return;
+    };
+    let wire = msg.to_bytes();
+    // The serialized form can be larger than the input only through added Content-Length
+    // digits; parse it with room for that.
+    let limits =
+        Limits::default().max_message_size(wire.len().max(Limits::default().max_message_size));
+    let again = parse_datagram(wire.clone(), &limits)
+        .unwrap_or_else(|e| panic!("serialized message does not parse: {e:?}\n{wire:?}"));
+    assert_eq!(again, msg, "parse(serialize(parse(x))) != parse(x)");
+    assert_eq!(again.to_bytes(), wire, "serialization is not stable");
+}
+
+/// Parses `data` as a URI; an accepted URI parses again from its text to an equal URI, and
+/// equality is reflexive.
+pub fn uri(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(uri) = Uri::parse(text) else {
+        return;
+    };
+    assert_eq!(uri.as_str(), text, "the text is kept as written");
+    assert_eq!(uri, uri.clone(), "== is reflexive");
+    let again = Uri::parse(uri.as_str()).expect("a URI's own text parses");
+    assert_eq!(again, uri);
+    let _ = (uri.scheme(), uri.to_string());
+}
+
+/// What a stream yields, for comparing differently split inputs.
+#[derive(Debug, PartialEq)]
+pub enum Framed {
+    /// A message.
+    Message(Message),
+    /// A message rejected without losing the framing.
+    Rejected(crate::ParseError),
+    /// Framing lost; the stream ends.
+    Fatal,
+}
+
+/// Frames `pieces` fed one after another into one buffer.
+pub fn frame_pieces<'a>(
+    limits: &Limits,
+    pieces: impl IntoIterator<Item = &'a [u8]>,
+) -> Vec<Framed> {
+    let mut framer = StreamFramer::new(limits.clone());
+    let mut buf = BytesMut::new();
+    let mut out = Vec::new();
+    for piece in pieces {
+        buf.extend_from_slice(piece);
+        loop {
+            let before = buf.len();
+            match framer.decode(&mut buf) {
+                Ok(None) => break,
+                Ok(Some(msg)) => {
+                    assert!(buf.len() < before, "a message consumed no bytes");
+                    out.push(Framed::Message(msg));
+                }
+                Err(e) if e.is_fatal() => {
+                    out.push(Framed::Fatal);
+                    return out;
+                }
+                Err(e) => {
+                    assert!(buf.len() < before, "a rejected message consumed no bytes");
+                    out.push(Framed::Rejected(e.error().clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The input framed whole and split at two fuzzer-chosen points gives the same messages and
+/// rejections; a fatal error in one is a fatal error at the same place in the other.
+pub fn stream_split(data: &[u8]) {
+    let [a, b, rest @ ..] = data else {
+        return;
+    };
+    let limits = Limits::default();
+    let whole = frame_pieces(&limits, [rest]);
+    let first = usize::from(*a) * rest.len() / 256;
+    let second = first + (usize::from(*b) * (rest.len() - first) / 256);
+    let split = frame_pieces(
+        &limits,
+        [&rest[..first], &rest[first..second], &rest[second..]],
+    );
+    let bytewise = frame_pieces(
+        &limits,
+        rest.chunks(1)
+            .take(4096)
+            .chain([rest.get(4096..).unwrap_or_default()]),
+    );
+    for other in [&split, &bytewise] {
+        assert_eq!(whole.len(), other.len(), "different number of results");
+        for (w, o) in whole.iter().zip(other.iter()) {
+            match (w, o) {
+                // A fatal error may be found earlier, with a different reason, when the
+                // bytes arrive piece by piece (garbage refused before its line ends).
+                (Framed::Fatal, Framed::Fatal) => {}
+                _ => assert_eq!(w, o),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INVITE: &[u8] = b"INVITE sip:bob@example.com SIP/2.0\r\n\
+        Via: SIP/2.0/UDP pc33.example.com;branch=z9hG4bK776asdhds\r\n\
+        Max-Forwards: 70\r\nTo: Bob <sip:bob@example.com>\r\n\
+        From: Alice <sip:alice@example.com>;tag=1928301774\r\n\
+        Call-ID: a84b4c76e66710@pc33.example.com\r\nCSeq: 314159 INVITE\r\n\
+        Contact: <sip:alice@pc33.example.com>;+g.3gpp.cs-voice\r\n\
+        Content-Type: application/sdp\r\nContent-Length: 4\r\n\r\nv=0\n";
+
+    fn vectors() -> Vec<Vec<u8>> {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/vectors/sip-rfc4475"
+        );
+        let mut out = vec![INVITE.to_vec(), b"\r\n\r\nOPTIONS".to_vec(), Vec::new()];
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for e in entries.flatten() {
+                if e.path().extension().is_some_and(|x| x == "dat") {
+                    out.push(std::fs::read(e.path()).unwrap());
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn harnesses_hold_on_the_torture_messages() {
+        for v in vectors() {
+            parse_raw(&v);
+            parse_serialize_parse(&v);
+            for split in [[0u8, 0], [1, 200], [128, 128], [255, 255], [37, 90]] {
+                let mut input = split.to_vec();
+                input.extend_from_slice(&v);
+                stream_split(&input);
+            }
+        }
+    }
+
+    #[test]
+    fn two_messages_on_a_stream_split_anywhere() {
+        let mut data = vec![0u8, 0];
+        data.extend_from_slice(INVITE);
+        data.extend_from_slice(b"\r\n");
+        data.extend_from_slice(INVITE);
+        let whole = frame_pieces(&Limits::default(), [&data[2..]]);
+        assert_eq!(whole.len(), 2);
+        for a in 0..=255u8 {
+            data[0] = a;
+            data[1] = a.wrapping_mul(7);
+            stream_split(&data);
+        }
+    }
+
+    #[test]
+    fn uri_harness_on_sample_uris() {
+        for u in [
+            "sip:alice@example.com;transport=tcp?subject=x",
+            "sips:[2001:db8::1]:5061",
+            "tel:+44-20-7946-0000;phone-context=+44",
+            "urn:service:sos",
+            "sip:%61lice@EXAMPLE.com",
+        ] {
+            uri(u.as_bytes());
+        }
+    }
+}
