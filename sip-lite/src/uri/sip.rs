@@ -159,6 +159,17 @@ impl SipUri {
                 pos = v_end;
             }
             check_known_param(s, (name_start, name_end), value)?;
+            // A parameter named twice has no single value to compare (RFC 3261 §19.1.4 matches
+            // parameters by name), so it is refused like a duplicate tel parameter.
+            let name = get(s, (name_start, name_end));
+            if params
+                .iter()
+                .any(|&(n, _)| eq_normalised(get(s, n), name, true))
+            {
+                return Err(UriError::DuplicateParameter {
+                    position: name_start,
+                });
+            }
             params.push(((name_start, name_end), value));
         }
 

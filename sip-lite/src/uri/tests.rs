@@ -273,6 +273,8 @@ fn rejects_malformed() {
         ("tel:+1234;ext", BadExtension),
         ("tel:+1234;ext=1;EXT=2", DuplicateParameter { position: 16 }),
         ("tel:+1234;a=1;a", DuplicateParameter { position: 14 }),
+        ("sip:a@b;x=1;X=2", DuplicateParameter { position: 12 }),
+        ("sip:a@b;lr;%6cr", DuplicateParameter { position: 11 }),
         ("tel:+1234;a_b=1", ic(11, b'_')),
         ("tel:+1234;a=<", ic(12, b'<')),
         ("tel:+1234;", EmptyParameterName { position: 9 }),
