@@ -322,3 +322,158 @@ fn check_uri(addr: &NameAddr<'_>, header: &'static str) -> Result<(), Rejection>
         .map(drop)
         .map_err(|error| Rejection::InvalidUri { header, error })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "Via: SIP/2.0/UDP h.example.com;branch=z9hG4bK1\r\n\
+        To: <sip:bob@example.com>\r\nFrom: <sip:a@example.com>;tag=1\r\nCall-ID: c1\r\n";
+
+    fn request(start: &str, extra: &str) -> Message {
+        let text = format!("{start} SIP/2.0\r\n{BASE}{extra}Content-Length: 0\r\n\r\n");
+        Message::parse(text).unwrap()
+    }
+
+    fn check(start: &str, extra: &str) -> Result<(), Rejection> {
+        Validator::default().check(&request(start, extra))
+    }
+
+    #[test]
+    fn a_well_formed_request_passes() {
+        assert_eq!(
+            check(
+                "OPTIONS sip:bob@example.com",
+                "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn require_is_checked_except_for_ack_and_cancel() {
+        let v = Validator::default().supported_extensions(["timer"]);
+        let req = request(
+            "INVITE sip:b@example.com",
+            "CSeq: 1 INVITE\r\nRequire: timer, 100rel\r\n",
+        );
+        assert_eq!(
+            v.check(&req),
+            Err(Rejection::BadExtension(vec!["100rel".into()]))
+        );
+        let ack = request(
+            "ACK sip:b@example.com",
+            "CSeq: 1 ACK\r\nRequire: 100rel\r\n",
+        );
+        assert_eq!(v.check(&ack), Ok(()));
+        let cancel = request(
+            "CANCEL sip:b@example.com",
+            "CSeq: 1 CANCEL\r\nRequire: 100rel\r\n",
+        );
+        assert_eq!(v.check(&cancel), Ok(()));
+    }
+
+    #[test]
+    fn max_forwards_may_be_absent_but_not_invalid() {
+        assert_eq!(
+            check("OPTIONS sip:b@example.com", "CSeq: 1 OPTIONS\r\n"),
+            Ok(())
+        );
+        let err = check(
+            "OPTIONS sip:b@example.com",
+            "CSeq: 1 OPTIONS\r\nMax-Forwards: 256\r\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn missing_and_duplicate_headers() {
+        let err = check("OPTIONS sip:b@example.com", "").unwrap_err();
+        assert_eq!(err, Rejection::MissingHeader("CSeq"));
+        let err = check(
+            "OPTIONS sip:b@example.com",
+            "CSeq: 1 OPTIONS\r\nCall-ID: c2\r\n",
+        )
+        .unwrap_err();
+        assert_eq!(err, Rejection::DuplicateHeader("Call-ID"));
+        let msg = Message::parse("OPTIONS sip:b@example.com SIP/2.0\r\nTo: <sip:b@example.com>\r\nFrom: <sip:a@example.com>\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n").unwrap();
+        assert_eq!(
+            Validator::default().check(&msg),
+            Err(Rejection::MissingHeader("Via"))
+        );
+    }
+
+    #[test]
+    fn accept_decides_406_for_invite_and_options() {
+        let accept_text = "CSeq: 1 INVITE\r\nAccept: text/plain\r\n";
+        let err = check("INVITE sip:b@example.com", accept_text).unwrap_err();
+        assert_eq!(err.status(), StatusCode::NOT_ACCEPTABLE);
+        assert_eq!(
+            check(
+                "INVITE sip:b@example.com",
+                "CSeq: 1 INVITE\r\nAccept: application/*\r\n"
+            ),
+            Ok(())
+        );
+        // An empty Accept: OPTIONS can be answered without a body, INVITE cannot.
+        assert_eq!(
+            check(
+                "OPTIONS sip:b@example.com",
+                "CSeq: 1 OPTIONS\r\nAccept:\r\n"
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            check("INVITE sip:b@example.com", "CSeq: 1 INVITE\r\nAccept:\r\n"),
+            Err(Rejection::NotAcceptable)
+        );
+        // MESSAGE is not answered with a body: Accept is not checked.
+        assert_eq!(
+            check(
+                "MESSAGE sip:b@example.com",
+                "CSeq: 1 MESSAGE\r\nAccept: text/plain\r\n"
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn body_type_and_uri_scheme() {
+        let err = check(
+            "MESSAGE sip:b@example.com",
+            "CSeq: 1 MESSAGE\r\nContent-Type: text/plain\r\n",
+        )
+        .unwrap_err();
+        assert_eq!(err, Rejection::UnsupportedMediaType("text/plain".into()));
+        let any = Validator::default().accepted_body_types(Vec::<String>::new());
+        assert_eq!(
+            any.check(&request(
+                "MESSAGE sip:b@example.com",
+                "CSeq: 1 MESSAGE\r\nContent-Type: text/plain\r\n"
+            )),
+            Ok(())
+        );
+        let err = check("OPTIONS im:b@example.com", "CSeq: 1 OPTIONS\r\n").unwrap_err();
+        assert_eq!(err.status(), StatusCode::UNSUPPORTED_URI_SCHEME);
+        let err = check("OPTIONS sip:b@example.com;lr;lr", "CSeq: 1 OPTIONS\r\n").unwrap_err();
+        assert!(matches!(err, Rejection::InvalidRequestUri(_)), "{err:?}");
+    }
+
+    #[test]
+    fn responses_are_checked_for_what_a_uac_relies_on() {
+        let ok = Message::parse(format!(
+            "SIP/2.0 200 OK\r\n{BASE}CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+        ))
+        .unwrap();
+        assert_eq!(Validator::default().check(&ok), Ok(()));
+        let bad = Message::parse(format!(
+            "SIP/2.0 200 OK\r\n{BASE}CSeq: x OPTIONS\r\nContent-Length: 0\r\n\r\n"
+        ))
+        .unwrap();
+        assert!(matches!(
+            Validator::default().check(&bad),
+            Err(Rejection::InvalidHeader(_))
+        ));
+    }
+}
