@@ -43,7 +43,7 @@ pub enum InvalidStartLineText {
 
 /// A Request-URI as it appeared on the request line. The start-line parser checks only that it
 /// is `scheme ":" uri-characters` (so `<...>` or white space are rejected); parse it fully with
-/// [`RequestUri::parse`].
+/// [`Uri::parse`](crate::Uri::parse).
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct RequestUri(Bytes);
 

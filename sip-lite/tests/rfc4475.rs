@@ -20,7 +20,7 @@
 use bytes::{Bytes, BytesMut};
 use sip_lite::{Limits, Message, StatusCode, StreamFramer, Validator, parse_datagram};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What a message yields.
 #[derive(Debug)]
@@ -647,7 +647,7 @@ struct Vector {
     bytes: Bytes,
 }
 
-fn load(dir: &PathBuf) -> Vec<Vector> {
+fn load(dir: &Path) -> Vec<Vector> {
     let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
     let mut out = Vec::new();
     for line in manifest
@@ -670,9 +670,9 @@ fn validator() -> Validator {
     Validator::default().accepted_body_types(["application/sdp", "multipart/mixed"])
 }
 
-fn fields_of(
-    msg: &Message,
-) -> (
+/// The fields as owned values: start line, Call-ID, CSeq, From tag, top branch, header count
+/// and body length.
+type Owned = (
     String,
     Option<String>,
     Option<u32>,
@@ -680,7 +680,9 @@ fn fields_of(
     Option<String>,
     usize,
     usize,
-) {
+);
+
+fn fields_of(msg: &Message) -> Owned {
     let h = msg.headers();
     let start = match msg {
         Message::Request(r) => format!("{} {}", r.method, r.uri),

@@ -1,7 +1,7 @@
 //! Typed views of header values, parsed on demand.
 //!
 //! Each view borrows from the message (no allocation for the common reads), and
-//! [`Headers`](crate::Headers) has an accessor per header: `headers.top_via()`,
+//! [`Headers`] has an accessor per header: `headers.top_via()`,
 //! `headers.cseq()`, `headers.from_addr()`, ... An accessor returns `None` when the header is
 //! absent and `Some(Err(..))` when its value does not follow the grammar.
 //!
