@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod e164;
 mod error;
 mod framing;
 mod grammar;
@@ -16,6 +17,7 @@ pub mod typed;
 pub mod uri;
 mod validate;
 
+pub use e164::{E164, E164Error, NumberingPlan, normalize_number, normalize_uri};
 pub use error::ParseError;
 pub use framing::{FrameError, StreamFramer};
 pub use header::{Header, HeaderName, HeaderValue, Headers};
