@@ -232,7 +232,7 @@ fn scan(input: &str) -> Result<Scanned, E164Error> {
     let mut plus = false;
     let mut groups = Vec::new();
     // The open parenthesis: its byte offset, the digit count there, and whether only digits
-    // followed it.
+    // (and white space) followed it.
     let mut open: Option<(usize, usize, bool)> = None;
     for (position, c) in input.char_indices() {
         let bad = || E164Error::InvalidCharacter {
@@ -246,7 +246,8 @@ fn scan(input: &str) -> Result<Scanned, E164Error> {
                 }
                 count += 1;
             }
-            ' ' | '\t' | '-' | '.' => {
+            ' ' | '\t' => {}
+            '-' | '.' => {
                 if let Some((_, _, pure)) = &mut open {
                     *pure = false;
                 }

@@ -51,6 +51,8 @@ fn numbers_table() {
         // "(0)" optional trunk prefix dropped in international form.
         ("+44 (0)20 7946 0000", none.clone(), ok("442079460000")),
         ("+44 (0) 20 7946 0000", uk(), ok("442079460000")),
+        ("+44 ( 0 ) 20 7946 0000", none.clone(), ok("442079460000")),
+        ("+44 (0-0) 20", none.clone(), ok("440020")),
         ("0044 (0)20 7946 0000", uk(), ok("442079460000")),
         // ...but not when it is the first digit.
         ("+(0)44 20", none.clone(), Err(LeadingZero)),

@@ -174,7 +174,9 @@ fn is_feature_name(name: &str) -> bool {
 /// assert!(!f.allows(&FeatureValue::Token("Presence".into())));
 /// # Ok::<(), sip_lite::feature::FeatureError>(())
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+///
+/// `==` compares the tags and the values (in order), not how the names were written.
+#[derive(Clone, Debug)]
 pub struct Feature {
     name: String,
     tag: String,
@@ -201,6 +203,9 @@ impl Feature {
             return Err(FeatureError::BadValue {
                 expected: "a string value alone and not negated",
             });
+        }
+        for f in &values {
+            value::check(&f.value)?;
         }
         Ok(Self {
             name: name.to_owned(),
@@ -264,6 +269,12 @@ impl Feature {
     }
 }
 
+impl PartialEq for Feature {
+    fn eq(&self, other: &Self) -> bool {
+        self.tag == other.tag && self.values == other.values
+    }
+}
+
 impl fmt::Display for Feature {
     /// `name` or `name="value,..."`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -280,7 +291,7 @@ impl fmt::Display for Feature {
 /// one tag, and tags are unique.
 ///
 /// [`Display`](fmt::Display) writes the features as Contact parameters joined by `;`, in
-/// order, without a leading `;`.
+/// order, without a leading `;`. `==` compares the features by tag, in any order.
 ///
 /// ```
 /// use sip_lite::Message;
@@ -299,7 +310,7 @@ impl fmt::Display for Feature {
 /// assert_eq!(set.to_string(), "audio;video;methods=\"INVITE,BYE\"");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct FeatureSet {
     features: Vec<Feature>,
 }
@@ -432,6 +443,16 @@ impl FeatureSet {
     }
 }
 
+impl PartialEq for FeatureSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len()
+            && self
+                .features
+                .iter()
+                .all(|f| other.get_tag(&f.tag).is_some_and(|g| g == f))
+    }
+}
+
 impl fmt::Display for FeatureSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, feature) in self.features.iter().enumerate() {
@@ -452,5 +473,7 @@ impl<'a> IntoIterator for &'a FeatureSet {
     }
 }
 
+#[cfg(test)]
+mod matching_tests;
 #[cfg(test)]
 mod tests;

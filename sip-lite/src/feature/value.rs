@@ -195,6 +195,30 @@ pub(crate) fn term_allows(term: &[Filter], value: &FeatureValue) -> bool {
     })
 }
 
+/// Checks a value built through the API as parsing would: a token is not empty, a string
+/// holds no `<`, `>` (RFC 3840 §5) or control character (RFC 3840 §9 `qdtext-no-abkt`), a
+/// number is finite.
+pub(crate) fn check(value: &FeatureValue) -> Result<(), FeatureError> {
+    let ok = match value {
+        FeatureValue::Boolean(_) => true,
+        FeatureValue::Token(t) => !t.is_empty(),
+        FeatureValue::String(s) => {
+            !s.contains(['<', '>']) && !s.chars().any(|c| c.is_control() && c != '\t')
+        }
+        FeatureValue::Numeric(n) => match *n {
+            Numeric::Equal(x) | Numeric::AtLeast(x) | Numeric::AtMost(x) => x.is_finite(),
+            Numeric::Range(a, b) => a.is_finite() && b.is_finite(),
+        },
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(FeatureError::BadValue {
+            expected: "a non-empty token, a string without '<', '>' or controls, a finite number",
+        })
+    }
+}
+
 /// Parses a feature parameter's raw value (as [`crate::typed::ParamList`] gives it: quoted
 /// strings keep their quotes). No value means `TRUE` (RFC 3841 §8).
 pub(crate) fn parse_values(raw: Option<&str>) -> Result<Vec<Filter>, FeatureError> {
@@ -208,12 +232,9 @@ pub(crate) fn parse_values(raw: Option<&str>) -> Result<Vec<Filter>, FeatureErro
         let text = rest.strip_suffix('>').ok_or(FeatureError::BadValue {
             expected: "'>' closing the string value",
         })?;
-        if text.contains(['<', '>']) {
-            return Err(FeatureError::BadValue {
-                expected: "a string value without '<' or '>'",
-            });
-        }
-        return Ok(vec![Filter::new(FeatureValue::String(text.to_owned()))]);
+        let value = FeatureValue::String(text.to_owned());
+        check(&value)?;
+        return Ok(vec![Filter::new(value)]);
     }
     // tag-value-list = tag-value *("," tag-value)
     let mut out = Vec::new();
