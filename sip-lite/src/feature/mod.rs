@@ -390,6 +390,7 @@ impl FeatureSet {
     }
 
     /// `self` with `feature` added (see [`FeatureSet::insert`]).
+    #[must_use]
     pub fn with(mut self, feature: Feature) -> Self {
         self.insert(feature);
         self

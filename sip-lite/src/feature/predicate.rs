@@ -66,12 +66,14 @@ impl FeaturePredicate {
     }
 
     /// Sets the `require` flag: a non-matching contact is dropped.
+    #[must_use]
     pub fn require(mut self) -> Self {
         self.require = true;
         self
     }
 
     /// Sets the `explicit` flag: only contacts that mention every feature count as a match.
+    #[must_use]
     pub fn explicit(mut self) -> Self {
         self.explicit = true;
         self

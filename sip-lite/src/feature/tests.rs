@@ -287,3 +287,41 @@ fn api_values_are_checked_and_sets_compare_by_tag() {
     assert_ne!(a, set(&[("audio", None)]));
     assert_ne!(a, set(&[("audio", None), ("+g.3gpp.cs-video", None)]));
 }
+
+#[test]
+fn rfc3841_section_7_2_3_contact_and_section_5_2_preference() {
+    let msg = Message::parse(
+        "REGISTER sip:example.com SIP/2.0\r\n\
+         Contact: <sip:user@example.com>;audio;video;mobility=\"fixed\";\r\n \
+         +sip.message=\"TRUE\";other-param=66372;\r\n \
+         methods=\"INVITE,OPTIONS,BYE,CANCEL,ACK\";schemes=\"sip,http\"\r\n\
+         Accept-Contact: *;mobility=\"mobile\";methods=\"INVITE\"\r\n\
+         Content-Length: 0\r\n\r\n",
+    )
+    .unwrap();
+    let h = msg.headers();
+    let c = h.contacts().next().unwrap().unwrap();
+    let s = FeatureSet::from_params(c.address().unwrap().params().pairs()).unwrap();
+    let tags: Vec<_> = s.iter().map(Feature::tag).collect();
+    // "other-param" is not a feature parameter.
+    assert_eq!(
+        tags,
+        [
+            "sip.audio",
+            "sip.video",
+            "sip.mobility",
+            "sip.message",
+            "sip.methods",
+            "sip.schemes"
+        ]
+    );
+    assert!(s.has_token("methods", "cancel") && !s.has_token("methods", "REFER"));
+    assert!(s.has_token("+sip.message", "TRUE"));
+    let p = FeaturePredicate::from_contact_predicate(&h.accept_contact().next().unwrap().unwrap())
+        .unwrap();
+    assert_eq!(p.matches(&s), Match::NotMatched);
+    assert_eq!(p.clone().require().matches(&s), Match::Drop);
+    // Literal membership: a string filter holds exactly its text.
+    let d = set(&[("description", Some("\"<PC>\""))]);
+    assert!(d.has_token("description", "PC") && !d.has_token("description", "pc"));
+}

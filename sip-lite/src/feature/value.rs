@@ -182,15 +182,38 @@ pub(crate) fn terms_intersect(a: &[Filter], b: &[Filter]) -> bool {
     a.iter().any(|f| b.iter().any(|g| filters_intersect(f, g)))
 }
 
-/// Whether `value` is among the values the disjunction allows.
+/// Whether `value`, taken literally (a token or string is that exact text, compared the way
+/// the filter compares), is among the values the disjunction allows; a numeric value must
+/// lie wholly inside (or, for a negated filter, wholly outside) the filter's range.
 pub(crate) fn term_allows(term: &[Filter], value: &FeatureValue) -> bool {
     let v = atom(value);
     term.iter().any(|f| {
         let a = atom(&f.value);
-        if f.negated {
-            !overlap(v, a)
-        } else {
-            subset(v, a)
+        match (v, a) {
+            (
+                Atom::Text { text: x, .. },
+                Atom::Text {
+                    text: y,
+                    case_sensitive,
+                },
+            ) => {
+                let equal = if case_sensitive {
+                    x == y
+                } else {
+                    x.eq_ignore_ascii_case(y)
+                };
+                equal != f.negated
+            }
+            (Atom::Interval { .. }, Atom::Interval { .. }) => {
+                if f.negated {
+                    !overlap(v, a)
+                } else {
+                    subset(v, a)
+                }
+            }
+            // A value of another kind is never one of the filter's, so always one of its
+            // complement's.
+            _ => f.negated,
         }
     })
 }
