@@ -98,7 +98,8 @@ pub enum E164Error {
 
 /// An international telephone number in E.164 form: 1 to 15 decimal digits, the first not 0,
 /// country code first. [`Display`](fmt::Display) writes it with a leading `+`
-/// (`+442079460000`), which is also the form [`FromStr`] reads.
+/// (`+442079460000`), which is also the form [`FromStr`] reads and, with the `serde`
+/// feature, the string it (de)serialises as.
 ///
 /// ```
 /// use sip_lite::e164::E164;
