@@ -79,7 +79,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod e164;
 mod error;
+pub mod feature;
 mod framing;
 mod grammar;
 pub mod header;
@@ -94,7 +96,9 @@ mod validate;
 #[cfg(any(fuzzing, test))]
 pub mod fuzzing;
 
+pub use e164::{E164, E164Error, NumberingPlan, normalize_number, normalize_uri};
 pub use error::ParseError;
+pub use feature::{FeatureError, FeaturePredicate, FeatureSet, Match};
 pub use framing::{FrameError, StreamFramer};
 pub use header::{Header, HeaderName, HeaderValue, Headers};
 pub use message::{Message, ReasonPhrase, Request, RequestUri, Response, Version};
