@@ -6,8 +6,10 @@
 
 use bytes::{Bytes, BytesMut};
 
+use crate::feature::{FeaturePredicate, FeatureSet, order_targets};
 use crate::header::HeaderName;
-use crate::{Limits, Message, StreamFramer, Uri, Validator, parse_datagram};
+use crate::typed::NameAddr;
+use crate::{Limits, Message, NumberingPlan, StreamFramer, Uri, Validator, parse_datagram};
 
 /// Parses `data` as a datagram; for an accepted message, runs the validator and every typed
 /// accessor. Nothing may panic, and a parse error must name a status a UAS can send.
@@ -53,8 +55,54 @@ fn read_everything(msg: &Message) {
     for addr in [h.from_addr(), h.to_addr()].into_iter().flatten().flatten() {
         let _ = (addr.display_name(), addr.tag(), addr.uri());
     }
+    // Feature tags and caller preferences (RFC 3840/3841) over whatever the message holds.
+    let mut targets = Vec::new();
     for contact in h.contacts().flatten() {
         let _ = (contact.q(), contact.expires());
+        if let Some(addr) = contact.address() {
+            if let Ok(set) = FeatureSet::from_params(addr.params().pairs()) {
+                let rendered = set.to_string();
+                let _ = set.is_image_share();
+                targets.push((set, rendered));
+            }
+        }
+    }
+    let predicates: Vec<FeaturePredicate> = h
+        .accept_contact()
+        .flatten()
+        .filter_map(|p| FeaturePredicate::from_contact_predicate(&p).ok())
+        .collect();
+    for (set, rendered) in &targets {
+        for p in &predicates {
+            let _ = p.matches(set);
+        }
+        // A set rendered as Contact parameters reads back as the same set.
+        if !rendered.is_empty() {
+            let text = format!("<sip:x@example.com>;{rendered}");
+            let addr = NameAddr::parse(&text).expect("rendered feature parameters parse");
+            let again = FeatureSet::from_params(addr.params().pairs()).expect("and are valid");
+            assert_eq!(&again, set, "feature set round trip through {text:?}");
+        }
+    }
+    let ranked = order_targets(targets.iter().map(|(set, _)| (set, None)), &predicates, &[]);
+    let mut seen = vec![false; targets.len()];
+    for r in &ranked {
+        assert!(
+            !std::mem::replace(&mut seen[r.index], true),
+            "target ranked twice"
+        );
+    }
+    // Identities normalised to E.164 (what csi-state does with them).
+    let plan = NumberingPlan::new("44")
+        .and_then(|p| p.with_international_prefix("00"))
+        .and_then(|p| p.with_trunk_prefix("0"));
+    if let Ok(plan) = plan {
+        let ids = [h.from_addr(), h.to_addr()].into_iter().flatten().flatten();
+        for addr in ids.chain(h.p_asserted_identities().flatten()) {
+            if let Ok(uri) = addr.uri() {
+                let _ = crate::normalize_uri(&uri, &plan);
+            }
+        }
     }
     let lists = h
         .routes()
