@@ -192,7 +192,7 @@ fn request_line(line: &[u8]) -> Result<(Span, Span, Version), ParseError> {
     let method = &line[..method_end];
     let r: IResult<&[u8], &[u8]> = take_while1(crate::grammar::is_token_byte)(method);
     match r {
-        Ok((rest, _)) if rest.is_empty() => {}
+        Ok(([], _)) => {}
         _ => return Err(ParseError::InvalidMethod),
     }
     let after = &line[method_end + 1..];
@@ -210,7 +210,7 @@ fn request_line(line: &[u8]) -> Result<(Span, Span, Version), ParseError> {
     }
     let v = &after[uri_end + 1..];
     match version(v) {
-        Ok((rest, version)) if rest.is_empty() => {
+        Ok(([], version)) => {
             let uri_start = method_end + 1;
             Ok((
                 span(0, method_end),

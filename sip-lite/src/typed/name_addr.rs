@@ -23,7 +23,7 @@ impl<'a> NameAddr<'a> {
     /// Parses one address and its parameters; the whole of `value` must be used.
     pub fn parse(value: &'a str) -> Result<NameAddr<'a>, HeaderError> {
         match Self::parse_prefix(value, HeaderError::NAME_ADDR)? {
-            (rest, na) if rest.is_empty() => Ok(na),
+            ("", na) => Ok(na),
             _ => Err(HeaderError::Syntax {
                 header: HeaderError::NAME_ADDR,
                 expected: "end of value after the parameters",
