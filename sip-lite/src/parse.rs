@@ -268,6 +268,23 @@ const VALUE_OK: [bool; 256] = {
     t
 };
 
+/// Whether no byte of `value` needs a closer look (no control character but HTAB, no DEL).
+/// Branch-free over 16-byte blocks, so the compiler can check a block at a time; the exact
+/// loop in [`scan_head`] handles folds, quoted-pairs and errors.
+fn plain_value(value: &[u8]) -> bool {
+    let mut blocks = value.chunks_exact(16);
+    for block in &mut blocks {
+        let mut bad = false;
+        for &b in block {
+            bad |= ((b < 0x20) & (b != b'\t')) | (b == 0x7f);
+        }
+        if bad {
+            return false;
+        }
+    }
+    blocks.remainder().iter().all(|&b| VALUE_OK[b as usize])
+}
+
 /// Phase one over `buf`, which starts at the first byte of the start line (leading CRLFs
 /// already skipped). `Ok(None)` means the head is not complete yet; the caller decides whether
 /// that is "need more" (stream) or an error (datagram).
@@ -392,7 +409,7 @@ pub(crate) fn scan_head(buf: &[u8], limits: &Limits) -> Result<Option<ScannedHea
         i += 1;
         // Value: check bytes; CR/LF only as part of a fold (CRLF then SP/HTAB, as found above).
         let value = &line[i..];
-        let mut j = 0;
+        let mut j = if plain_value(value) { value.len() } else { 0 };
         while j < value.len() {
             let b = value[j];
             if !VALUE_OK[b as usize] {
@@ -662,6 +679,27 @@ Content-Length: 0\r\n\r\n";
         // Without Content-Length a datagram's body is the rest.
         let m = Message::parse("MESSAGE sip:b@c SIP/2.0\r\nA: b\r\n\r\nxyz").unwrap();
         assert_eq!(m.body(), "xyz");
+    }
+
+    #[test]
+    fn long_values_are_checked_byte_for_byte() {
+        // Values past one 16-byte block, with the byte of interest outside the remainder.
+        let long = "0123456789abcdef0123456789abcdef";
+        let head = |value: &str| format!("OPTIONS sip:a@b SIP/2.0\r\nA: {value}\r\n\r\n");
+        for bad in ["\x01", "\x7f", "\x00", "\r", "\x1b"] {
+            let value = format!("{long}{bad}{long}");
+            assert_eq!(
+                Message::parse(head(&value)).unwrap_err(),
+                ParseError::InvalidHeaderValue { line: 2 },
+                "{bad:?}"
+            );
+        }
+        for good in ["\t", "\\\x01", "\r\n ", "é"] {
+            let value = format!("{long}{good}{long}");
+            let m = Message::parse(head(&value)).unwrap();
+            let got = m.headers().get_named("A").unwrap().as_str().to_owned();
+            assert_eq!(got, value, "{good:?}");
+        }
     }
 
     #[test]
