@@ -210,6 +210,60 @@ impl Response {
         }
     }
 
+    /// A response to `req` as RFC 3261 §8.2.6.2 builds it: every Via (in order), From,
+    /// Call-ID and CSeq copied; To copied, with `to_tag` added when given and To has no tag
+    /// yet (never for 100 Trying, §8.2.6.1); Record-Route copied into responses to INVITE
+    /// that can create a dialog (101-299, §12.1.1). Content-Length 0.
+    ///
+    /// ```
+    /// use sip_lite::{HeaderName, Message, Response, StatusCode};
+    ///
+    /// let msg = Message::parse(
+    ///     "INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP a.example.com;branch=z9hG4bK1\r\n\
+    ///      To: <sip:bob@example.com>\r\nFrom: <sip:alice@example.com>;tag=88\r\n\
+    ///      Call-ID: c1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",
+    /// )?;
+    /// let ringing = Response::to_request(msg.as_request().unwrap(), StatusCode::RINGING, Some("b7"));
+    /// assert_eq!(ringing.headers.get(&HeaderName::To).unwrap().as_str(), "<sip:bob@example.com>;tag=b7");
+    /// # Ok::<(), sip_lite::ParseError>(())
+    /// ```
+    pub fn to_request(req: &Request, status: StatusCode, to_tag: Option<&str>) -> Response {
+        let mut resp = Response::new(status);
+        let h = &mut resp.headers;
+        for v in req.headers.get_all(&HeaderName::Via) {
+            h.push(HeaderName::Via, v.clone());
+        }
+        if let Some(v) = req.headers.get(&HeaderName::From) {
+            h.push(HeaderName::From, v.clone());
+        }
+        if let Some(v) = req.headers.get(&HeaderName::To) {
+            let has_tag = req
+                .headers
+                .to_addr()
+                .and_then(Result::ok)
+                .is_some_and(|a| a.tag().is_some());
+            let value = match to_tag {
+                Some(tag) if !has_tag && status.as_u16() != 100 => {
+                    HeaderValue::new(format!("{};tag={tag}", v.as_str())).unwrap_or_else(|_| v.clone())
+                }
+                _ => v.clone(),
+            };
+            h.push(HeaderName::To, value);
+        }
+        for name in [HeaderName::CallId, HeaderName::CSeq] {
+            if let Some(v) = req.headers.get(&name) {
+                h.push(name, v.clone());
+            }
+        }
+        if req.method == Method::Invite && (101..300).contains(&status.as_u16()) {
+            for v in req.headers.get_all(&HeaderName::RecordRoute) {
+                h.push(HeaderName::RecordRoute, v.clone());
+            }
+        }
+        set_body(h, None, &Bytes::new());
+        resp
+    }
+
     /// Serializes the response (see [`Message::encode`]).
     pub fn encode(&self, dst: &mut BytesMut) {
         dst.reserve(self.reason.0.len() + 32 + headers_len_hint(&self.headers) + self.body.len());
