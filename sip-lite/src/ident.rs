@@ -15,8 +15,10 @@ use std::fmt;
 /// assert_eq!(branch.len(), 7 + 22);
 /// ```
 pub struct IdGenerator {
-    source: Box<dyn FnMut(&mut [u8]) + Send>,
+    source: RandomSource,
 }
+
+type RandomSource = Box<dyn FnMut(&mut [u8]) + Send>;
 
 impl IdGenerator {
     /// Random bytes from the operating system's CSPRNG.
@@ -109,7 +111,10 @@ mod tests {
         assert!(a.starts_with("z9hG4bK") && a.len() == 29);
         assert!(a[7..].bytes().all(|c| c.is_ascii_alphanumeric()));
         assert_eq!(ids.tag().len(), 11);
-        assert!(ids.call_id(Some("pc33.example.com")).ends_with("@pc33.example.com"));
+        assert!(
+            ids.call_id(Some("pc33.example.com"))
+                .ends_with("@pc33.example.com")
+        );
     }
 
     #[test]

@@ -244,7 +244,8 @@ impl Response {
                 .is_some_and(|a| a.tag().is_some());
             let value = match to_tag {
                 Some(tag) if !has_tag && status.as_u16() != 100 => {
-                    HeaderValue::new(format!("{};tag={tag}", v.as_str())).unwrap_or_else(|_| v.clone())
+                    HeaderValue::new(format!("{};tag={tag}", v.as_str()))
+                        .unwrap_or_else(|_| v.clone())
                 }
                 _ => v.clone(),
             };

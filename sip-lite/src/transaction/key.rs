@@ -182,8 +182,10 @@ fn cseq_for(invite: &Request, method: &str) -> Option<HeaderValue> {
 pub fn ack_for(invite: &Request, response: &Response) -> Request {
     let mut ack = Request::new(Method::Ack, invite.uri.clone());
     copy_top_via(invite, &mut ack);
-    ack.headers
-        .push(HeaderName::MaxForwards, HeaderValue::from_checked("70".into()));
+    ack.headers.push(
+        HeaderName::MaxForwards,
+        HeaderValue::from_checked("70".into()),
+    );
     copy(invite, &mut ack, HeaderName::From, false);
     match response.headers.get(&HeaderName::To) {
         Some(to) => ack.headers.push(HeaderName::To, to.clone()),
@@ -203,9 +205,10 @@ pub fn ack_for(invite: &Request, response: &Response) -> Request {
 pub fn cancel_for(request: &Request) -> Request {
     let mut cancel = Request::new(Method::Cancel, request.uri.clone());
     copy_top_via(request, &mut cancel);
-    cancel
-        .headers
-        .push(HeaderName::MaxForwards, HeaderValue::from_checked("70".into()));
+    cancel.headers.push(
+        HeaderName::MaxForwards,
+        HeaderValue::from_checked("70".into()),
+    );
     copy(request, &mut cancel, HeaderName::From, false);
     copy(request, &mut cancel, HeaderName::To, false);
     copy(request, &mut cancel, HeaderName::CallId, false);

@@ -5,10 +5,12 @@ use std::time::{Duration, Instant};
 
 use crate::{Message, Method, Request, Response, StatusCode};
 
-use super::key::{ClientKey, ServerKey, client_key_for_request, client_key_for_response, server_key};
+use super::key::{
+    ClientKey, ServerKey, client_key_for_request, client_key_for_response, server_key,
+};
 use super::{
-    Destination, Event, Kind, State, TransactionConfig, TransactionError, TransactionId,
-    Transmit, ack_for, cancel_for,
+    Destination, Event, Kind, State, TransactionConfig, TransactionError, TransactionId, Transmit,
+    ack_for, cancel_for,
 };
 
 /// The timers of RFC 3261 §17 (and the 100 Trying delay).
@@ -271,12 +273,15 @@ impl TransactionLayer {
         if t.kind != Kind::ClientInvite {
             return Err(TransactionError::WrongKind(t.kind));
         }
-        if let Some(existing) = t.pending_cancel {
-            return Ok(existing);
-        }
         let state = t.state;
         if !matches!(state, State::Calling | State::Proceeding) {
             return Err(TransactionError::WrongState(state));
+        }
+        if let Some(existing) = t
+            .pending_cancel
+            .filter(|c| self.transactions.contains_key(c))
+        {
+            return Ok(existing);
         }
         let cancel = cancel_for(&t.request);
         let peer = t.peer;
@@ -315,7 +320,12 @@ impl TransactionLayer {
             }
             (kind, _) => return Err(TransactionError::WrongKind(kind)),
         }
-        if let Some(tag) = response.headers.to_addr().and_then(Result::ok).and_then(|a| a.tag()) {
+        if let Some(tag) = response
+            .headers
+            .to_addr()
+            .and_then(Result::ok)
+            .and_then(|a| a.tag())
+        {
             t.response_to_tag = Some(tag.to_owned());
         }
         let message = Message::Response(response);
@@ -346,7 +356,11 @@ impl TransactionLayer {
             }
             (_, _) => {
                 self.set_state(id, State::Completed);
-                let wait = if reliable { Duration::ZERO } else { timers.t1x64() };
+                let wait = if reliable {
+                    Duration::ZERO
+                } else {
+                    timers.t1x64()
+                };
                 self.set_timer(id, now + wait, Timer::J);
             }
         }
@@ -358,7 +372,8 @@ impl TransactionLayer {
     /// transaction terminates with [`Event::TransportError`].
     pub fn transport_error(&mut self, _now: Instant, id: TransactionId) {
         if self.transactions.contains_key(&id) {
-            self.events.push_back(Event::TransportError { transaction: id });
+            self.events
+                .push_back(Event::TransportError { transaction: id });
             self.terminate(id);
         }
     }
@@ -471,7 +486,9 @@ impl TransactionLayer {
         // with method INVITE.
         let cancels = if req.method == Method::Cancel {
             let invite_key = match &key {
-                ServerKey::Branch { branch, sent_by, .. } => ServerKey::Branch {
+                ServerKey::Branch {
+                    branch, sent_by, ..
+                } => ServerKey::Branch {
                     branch: branch.clone(),
                     sent_by: sent_by.clone(),
                     method: Method::Invite,
@@ -548,8 +565,7 @@ impl TransactionLayer {
                 return;
             }
         };
-        let Some(id) = id.filter(|id| self.transactions.get(id).is_some_and(|t| !t.held))
-        else {
+        let Some(id) = id.filter(|id| self.transactions.get(id).is_some_and(|t| !t.held)) else {
             self.events.push_back(Event::StrayResponse {
                 response: resp,
                 source,
