@@ -159,6 +159,11 @@ impl TransactionLayer {
         self.transactions.get(&id).map(|t| (t.kind, t.state))
     }
 
+    /// Where a transaction sends: the request's destination (client) or source (server).
+    pub fn peer(&self, id: TransactionId) -> Option<Destination> {
+        self.transactions.get(&id).map(|t| t.peer)
+    }
+
     /// The request that created a transaction.
     pub fn request(&self, id: TransactionId) -> Option<&Request> {
         self.transactions.get(&id).map(|t| &t.request)

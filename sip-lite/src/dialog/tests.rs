@@ -1,0 +1,585 @@
+//! The UA core in simulated time: two user agents over testkit's links, each message on the
+//! wire (including those lost on purpose) logged with the time it left, asserted exactly.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use testkit::{Endpoint, Pair, PipeConfig};
+
+use super::*;
+use crate::transaction::{Destination, TransactionId, Transport};
+use crate::{IdGenerator, Limits, Message, Method, Request, Response, StatusCode, parse_datagram};
+
+type Script = Box<dyn FnMut(&mut UserAgent, Instant, &UaEvent)>;
+type Loss = Box<dyn FnMut(&Message) -> bool>;
+
+struct Side {
+    ua: UserAgent,
+    peer: Destination,
+    start: Instant,
+    script: Script,
+    lose: Loss,
+    sent: Vec<String>,
+    events: Vec<(u128, UaEvent)>,
+}
+
+impl Side {
+    fn new(port: u16, peer: u16, seed: u64) -> Side {
+        let local = LocalParty {
+            via: format!("SIP/2.0/UDP 127.0.0.1:{port}"),
+            contact: format!("<sip:ua@127.0.0.1:{port}>"),
+        };
+        Side {
+            ua: UserAgent::new(
+                UaConfig::new(local),
+                IdGenerator::from_fn(testkit::id_source(seed)),
+            ),
+            peer: Destination::new(
+                std::net::SocketAddr::from(([127, 0, 0, 1], peer)),
+                Transport::Udp,
+            ),
+            start: Instant::now(),
+            script: Box::new(|_, _, _| {}),
+            lose: Box::new(|_| false),
+            sent: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
+    fn drain(&mut self, now: Instant) {
+        while let Some(e) = self.ua.poll_event() {
+            (self.script)(&mut self.ua, now, &e);
+            self.events.push(((now - self.start).as_millis(), e));
+        }
+    }
+}
+
+fn summary(m: &Message) -> String {
+    let tag = m
+        .headers()
+        .to_addr()
+        .and_then(Result::ok)
+        .and_then(|a| a.tag().map(str::to_owned));
+    let tag = tag.map(|t| format!(" to-tag={t}")).unwrap_or_default();
+    match m {
+        Message::Request(r) => format!("{}{tag}", r.method),
+        Message::Response(r) => {
+            let method = r
+                .headers
+                .cseq()
+                .and_then(Result::ok)
+                .map(|c| c.method.to_string());
+            format!("{} {}", r.status.as_u16(), method.unwrap_or_default())
+        }
+    }
+}
+
+impl Endpoint for Side {
+    fn handle_input(&mut self, now: Instant, data: Bytes) {
+        let msg = parse_datagram(data, &Limits::default()).expect("valid SIP");
+        self.ua.handle_message(now, msg, self.peer);
+        self.drain(now);
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        self.ua.handle_timeout(now);
+        self.drain(now);
+    }
+    fn poll_transmit(&mut self) -> Option<Bytes> {
+        while let Some(t) = self.ua.poll_transmit() {
+            let lost = (self.lose)(&t.message);
+            self.sent.push(format!(
+                "{}{}",
+                summary(&t.message),
+                if lost { " (lost)" } else { "" }
+            ));
+            if !lost {
+                return Some(t.message.to_bytes());
+            }
+        }
+        None
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        self.ua.poll_timeout()
+    }
+}
+
+fn pair() -> Pair<Side, Side> {
+    let link = PipeConfig::datagram().with_delay(Duration::from_millis(10));
+    let mut p = Pair::new(
+        Side::new(5060, 5070, 1),
+        Side::new(5070, 5060, 2),
+        link.clone(),
+        link,
+        3,
+    );
+    p.a.start = p.clock.start();
+    p.b.start = p.clock.start();
+    p
+}
+
+/// Steps the pair until idle or `until`, returning "time side message" lines.
+fn run(p: &mut Pair<Side, Side>, until: Option<Instant>) -> Vec<String> {
+    let mut wire = Vec::new();
+    let (mut na, mut nb) = (p.a.sent.len(), p.b.sent.len());
+    loop {
+        let progressed = p.step();
+        let ms = p.clock.elapsed().as_millis();
+        wire.extend(p.a.sent[na..].iter().map(|s| format!("{ms:>6} alice {s}")));
+        wire.extend(p.b.sent[nb..].iter().map(|s| format!("{ms:>6} bob {s}")));
+        na = p.a.sent.len();
+        nb = p.b.sent.len();
+        if !progressed {
+            match p.next_event() {
+                Some(at) if until.is_none_or(|u| at <= u) => p.clock.advance_to(at),
+                _ => return wire,
+            }
+        }
+    }
+}
+
+fn invite(ua: &mut UserAgent, port: u16) -> Request {
+    let branch = ua.ids().branch();
+    let tag = ua.ids().tag();
+    let text = format!(
+        "INVITE sip:bob@127.0.0.1:5070 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{port};branch={branch}\r\n\
+         Max-Forwards: 70\r\nTo: <sip:bob@example.com>\r\nFrom: <sip:alice@example.com>;tag={tag}\r\n\
+         Call-ID: call-x@127.0.0.1\r\nCSeq: 1 INVITE\r\nContact: <sip:alice@127.0.0.1:{port}>\r\n\
+         Content-Length: 0\r\n\r\n"
+    );
+    Message::parse(text).unwrap().as_request().unwrap().clone()
+}
+
+/// Bob's script: answer INVITEs with 180 and then `final_status`, tag "bob".
+fn bob_answers(final_status: StatusCode) -> Script {
+    Box::new(move |ua, now, e| {
+        if let UaEvent::Request {
+            transaction,
+            request,
+            dialog: None,
+        } = e
+        {
+            if request.method == Method::Invite {
+                let req = request.clone();
+                let ringing = Response::to_request(&req, StatusCode::RINGING, Some("bob"));
+                ua.respond(now, *transaction, ringing).unwrap();
+                let mut fin = Response::to_request(&req, final_status, Some("bob"));
+                fin.headers.push(
+                    crate::HeaderName::Contact,
+                    crate::HeaderValue::from_static("<sip:bob@127.0.0.1:5070>").unwrap(),
+                );
+                ua.respond(now, *transaction, fin).unwrap();
+            }
+        }
+    })
+}
+
+fn first_dialog(side: &Side) -> DialogId {
+    side.ua.dialog_ids().next().cloned().expect("a dialog")
+}
+
+fn count(side: &Side, pred: impl Fn(&UaEvent) -> bool) -> usize {
+    side.events.iter().filter(|(_, e)| pred(e)).count()
+}
+
+#[test]
+fn a_lost_200_is_retransmitted_by_the_ua_core_until_the_ack() {
+    let mut p = pair();
+    p.b.script = bob_answers(StatusCode::OK);
+    p.b.lose = {
+        let mut n = 0;
+        Box::new(move |m| {
+            let ok = m.as_response().is_some_and(|r| r.status == StatusCode::OK);
+            n += usize::from(ok);
+            ok && n <= 2
+        })
+    };
+    let now = p.now();
+    let req = invite(&mut p.a.ua, 5060);
+    let dest = p.a.peer;
+    p.a.ua.send_request(now, req, dest).unwrap();
+    let wire = run(&mut p, None);
+    assert_eq!(
+        wire,
+        [
+            "     0 alice INVITE",
+            "    10 bob 180 INVITE",
+            "    10 bob 200 INVITE (lost)",
+            // §13.3.1.4: T1, then 2*T1 ...
+            "   510 bob 200 INVITE (lost)",
+            "  1510 bob 200 INVITE",
+            "  1520 alice ACK to-tag=bob",
+        ]
+    );
+    assert_eq!(count(&p.b, |e| matches!(e, UaEvent::AckReceived { .. })), 1);
+    let alice = first_dialog(&p.a);
+    let bob = first_dialog(&p.b);
+    assert_eq!(
+        (alice.call_id.as_str(), alice.remote_tag.as_str()),
+        ("call-x@127.0.0.1", "bob")
+    );
+    assert_eq!(bob.local_tag, "bob");
+    assert_eq!(bob.remote_tag, alice.local_tag);
+    assert_eq!(
+        p.a.ua.dialog(&alice).unwrap().state(),
+        DialogState::Confirmed
+    );
+}
+
+#[test]
+fn a_lost_ack_makes_bob_retransmit_and_alice_acks_again() {
+    let mut p = pair();
+    p.b.script = bob_answers(StatusCode::OK);
+    p.a.lose = {
+        let mut first = true;
+        Box::new(move |m| {
+            let ack = m.as_request().is_some_and(|r| r.method == Method::Ack);
+            let lose = ack && first;
+            first &= !ack;
+            lose
+        })
+    };
+    let now = p.now();
+    let req = invite(&mut p.a.ua, 5060);
+    let dest = p.a.peer;
+    p.a.ua.send_request(now, req, dest).unwrap();
+    let wire = run(&mut p, None);
+    assert_eq!(
+        wire,
+        [
+            "     0 alice INVITE",
+            "    10 bob 180 INVITE",
+            "    10 bob 200 INVITE",
+            "    20 alice ACK to-tag=bob (lost)",
+            "   510 bob 200 INVITE",
+            // The same ACK again (RFC 6026: the Accepted transaction passes the 2xx up).
+            "   520 alice ACK to-tag=bob",
+        ]
+    );
+    let acks: Vec<&String> = p.a.sent.iter().filter(|s| s.starts_with("ACK")).collect();
+    assert_eq!(acks.len(), 2);
+}
+
+#[test]
+fn no_ack_at_all_ends_the_dialog_with_bye() {
+    let mut p = pair();
+    p.b.script = bob_answers(StatusCode::OK);
+    p.a.lose = Box::new(|m| m.as_request().is_some_and(|r| r.method == Method::Ack));
+    let now = p.now();
+    let req = invite(&mut p.a.ua, 5060);
+    let dest = p.a.peer;
+    p.a.ua.send_request(now, req, dest).unwrap();
+    let wire = run(&mut p, None);
+    let bob_200s: Vec<&str> = wire
+        .iter()
+        .filter(|l| l.contains("bob 200 INVITE"))
+        .map(|l| l[..6].trim())
+        .collect();
+    assert_eq!(
+        bob_200s,
+        [
+            "10", "510", "1510", "3510", "7510", "11510", "15510", "19510", "23510", "27510",
+            "31510"
+        ]
+    );
+    assert!(wire.iter().any(|l| l.contains("32010 bob BYE")), "{wire:?}");
+    assert_eq!(
+        count(&p.b, |e| matches!(
+            e,
+            UaEvent::DialogTerminated {
+                reason: TerminationReason::NoAck,
+                ..
+            }
+        )),
+        1
+    );
+    // Alice's dialog ends with the BYE she receives.
+    assert_eq!(
+        count(&p.a, |e| matches!(
+            e,
+            UaEvent::DialogTerminated {
+                reason: TerminationReason::ByeReceived,
+                ..
+            }
+        )),
+        1
+    );
+}
+
+#[test]
+fn forked_2xx_are_each_acked_and_the_extra_one_ended() {
+    let mut p = pair();
+    // Bob answers 200, and a second branch of a forking proxy answers with tag "fork2".
+    p.b.script = Box::new(|ua, now, e| {
+        if let UaEvent::Request {
+            transaction,
+            request,
+            dialog: None,
+        } = e
+        {
+            if request.method == Method::Invite {
+                let mut ok = Response::to_request(request, StatusCode::OK, Some("bob"));
+                ok.headers.push(
+                    crate::HeaderName::Contact,
+                    crate::HeaderValue::from_static("<sip:bob@127.0.0.1:5070>").unwrap(),
+                );
+                let mut fork = Response::to_request(request, StatusCode::OK, Some("fork2"));
+                fork.headers.push(
+                    crate::HeaderName::Contact,
+                    crate::HeaderValue::from_static("<sip:bob2@127.0.0.1:5070>").unwrap(),
+                );
+                ua.respond(now, *transaction, ok).unwrap();
+                let peer = ua.transactions().peer(*transaction).unwrap();
+                // What a forking proxy relays from the other branch.
+                ua_send_stateless(ua, Message::Response(fork), peer);
+            }
+        }
+    });
+    let now = p.now();
+    let req = invite(&mut p.a.ua, 5060);
+    let dest = p.a.peer;
+    p.a.ua.send_request(now, req, dest).unwrap();
+    let wire = run(&mut p, Some(now + Duration::from_millis(100)));
+    assert_eq!(
+        wire,
+        [
+            "     0 alice INVITE",
+            "    10 bob 200 INVITE",
+            "    10 bob 200 INVITE",
+            "    20 alice ACK to-tag=bob",
+            "    20 alice ACK to-tag=fork2",
+            "    20 alice BYE to-tag=fork2",
+            // Bob's core does not know the fork's dialog: 481 (§12.2.2).
+            "    30 bob 481 BYE",
+        ]
+    );
+    assert_eq!(
+        count(&p.a, |e| matches!(
+            e,
+            UaEvent::DialogTerminated {
+                reason: TerminationReason::ExtraFork,
+                ..
+            }
+        )),
+        1
+    );
+    assert_eq!(
+        count(&p.a, |e| matches!(e, UaEvent::DialogConfirmed { .. })),
+        2
+    );
+    assert_eq!(
+        p.a.ua.dialog_ids().count(),
+        1,
+        "only the first dialog is kept"
+    );
+}
+
+/// A stateless send through the UA's transaction layer, for the forking test.
+fn ua_send_stateless(ua: &mut UserAgent, msg: Message, to: Destination) {
+    ua.send_stateless(msg, to);
+}
+
+fn established() -> (Pair<Side, Side>, DialogId, DialogId) {
+    let mut p = pair();
+    p.b.script = bob_answers(StatusCode::OK);
+    let now = p.now();
+    let req = invite(&mut p.a.ua, 5060);
+    let dest = p.a.peer;
+    p.a.ua.send_request(now, req, dest).unwrap();
+    run(&mut p, Some(now + Duration::from_millis(100)));
+    p.b.script = Box::new(|_, _, _| {});
+    let (a, b) = (first_dialog(&p.a), first_dialog(&p.b));
+    p.a.sent.clear();
+    p.b.sent.clear();
+    (p, a, b)
+}
+
+#[test]
+fn reinvite_glare_is_answered_491_on_both_sides() {
+    let (mut p, alice, bob) = established();
+    let now = p.now();
+    p.a.ua
+        .send_in_dialog(now, &alice, Method::Invite, None)
+        .unwrap();
+    p.b.ua
+        .send_in_dialog(now, &bob, Method::Invite, None)
+        .unwrap();
+    assert_eq!(
+        p.a.ua.send_in_dialog(now, &alice, Method::Invite, None),
+        Err(UaError::RequestPending)
+    );
+    let wire = run(&mut p, Some(now + Duration::from_millis(100)));
+    let wire: Vec<String> = wire.iter().map(|l| l[7..].to_owned()).collect();
+    assert_eq!(
+        wire,
+        [
+            "alice INVITE to-tag=bob",
+            format!("bob INVITE to-tag={}", alice.local_tag).as_str(),
+            "alice 491 INVITE",
+            "bob 491 INVITE",
+            // The 491s are non-2xx finals: each client transaction ACKs its own.
+            "alice ACK to-tag=bob",
+            format!("bob ACK to-tag={}", alice.local_tag).as_str(),
+        ]
+    );
+    // Both may try again, Alice (who owns the Call-ID) after 2.1-4 s, Bob within 2 s.
+    let a_wait = p.a.ua.glare_delay(&alice);
+    let b_wait = p.b.ua.glare_delay(&bob);
+    assert!((2100..=4000).contains(&a_wait.as_millis()), "{a_wait:?}");
+    assert!(b_wait.as_millis() <= 2000, "{b_wait:?}");
+    let now = p.now();
+    p.a.ua
+        .send_in_dialog(now, &alice, Method::Invite, None)
+        .unwrap();
+}
+
+#[test]
+fn reinvite_refreshes_the_target_and_cseq_rises() {
+    let (mut p, alice, bob) = established();
+    p.b.script = Box::new(|ua, now, e| {
+        if let UaEvent::Request {
+            transaction,
+            request,
+            dialog: Some(_),
+        } = e
+        {
+            if request.method == Method::Invite {
+                let mut ok = Response::to_request(request, StatusCode::OK, None);
+                ok.headers.push(
+                    crate::HeaderName::Contact,
+                    crate::HeaderValue::from_static("<sip:bob@127.0.0.1:5099>").unwrap(),
+                );
+                ua.respond(now, *transaction, ok).unwrap();
+            }
+        }
+    });
+    let now = p.now();
+    let tx =
+        p.a.ua
+            .send_in_dialog(now, &alice, Method::Invite, None)
+            .unwrap();
+    assert_eq!(
+        p.a.ua
+            .transactions()
+            .request(tx)
+            .unwrap()
+            .headers
+            .cseq()
+            .unwrap()
+            .unwrap()
+            .seq,
+        2
+    );
+    run(&mut p, Some(now + Duration::from_millis(100)));
+    assert_eq!(
+        p.a.ua.dialog(&alice).unwrap().remote_target(),
+        "sip:bob@127.0.0.1:5099"
+    );
+    assert_eq!(p.b.ua.dialog(&bob).unwrap().remote_seq(), Some(2));
+    assert_eq!(p.a.sent, ["INVITE to-tag=bob", "ACK to-tag=bob"]);
+}
+
+#[test]
+fn bye_ends_the_dialog_on_both_sides() {
+    let (mut p, alice, _bob) = established();
+    let now = p.now();
+    p.a.ua.bye(now, &alice).unwrap();
+    run(&mut p, Some(now + Duration::from_millis(100)));
+    assert_eq!(p.a.sent, ["BYE to-tag=bob"]);
+    assert_eq!(p.b.sent, ["200 BYE"]);
+    assert_eq!(p.a.ua.dialog_ids().count(), 0);
+    assert_eq!(p.b.ua.dialog_ids().count(), 0);
+    assert_eq!(
+        count(&p.a, |e| matches!(
+            e,
+            UaEvent::DialogTerminated {
+                reason: TerminationReason::ByeSent,
+                ..
+            }
+        )),
+        1
+    );
+    assert_eq!(
+        count(&p.b, |e| matches!(
+            e,
+            UaEvent::DialogTerminated {
+                reason: TerminationReason::ByeReceived,
+                ..
+            }
+        )),
+        1
+    );
+}
+
+#[test]
+fn requests_for_unknown_dialogs_get_481_and_old_cseqs_500() {
+    let (mut p, alice, _bob) = established();
+    // A request in a dialog Bob has never seen.
+    let mut stranger = p.a.ua.dialog(&alice).unwrap().clone();
+    let mut ids = IdGenerator::from_fn(testkit::id_source(9));
+    let local = LocalParty {
+        via: "SIP/2.0/UDP 127.0.0.1:5060".into(),
+        contact: "<sip:a@127.0.0.1>".into(),
+    };
+    let mut info = stranger.request(Method::Info, &local, &mut ids).unwrap();
+    info.headers.set(
+        crate::HeaderName::CallId,
+        crate::HeaderValue::from_static("unknown-call").unwrap(),
+    );
+    let now = p.now();
+    let dest = p.a.peer;
+    p.a.ua.send_request(now, info, dest).unwrap();
+    run(&mut p, Some(now + Duration::from_millis(50)));
+    assert_eq!(p.b.sent, ["481 INFO"]);
+    // A CSeq not above the last one Bob accepted.
+    p.b.sent.clear();
+    let mut old = p.a.ua.dialog(&alice).unwrap().clone();
+    let mut again = old.request(Method::Info, &local, &mut ids).unwrap();
+    again.headers.set(
+        crate::HeaderName::CSeq,
+        crate::HeaderValue::from_static("1 INFO").unwrap(),
+    );
+    let now = p.now();
+    p.a.ua.send_request(now, again, dest).unwrap();
+    run(&mut p, Some(now + Duration::from_millis(50)));
+    assert_eq!(p.b.sent, ["500 INFO"]);
+}
+
+#[test]
+fn cancel_gets_200_and_the_invite_487() {
+    let mut p = pair();
+    p.b.script = Box::new(|ua, now, e| {
+        if let UaEvent::Request {
+            transaction,
+            request,
+            dialog: None,
+        } = e
+        {
+            if request.method == Method::Invite {
+                let ringing = Response::to_request(request, StatusCode::RINGING, Some("bob"));
+                ua.respond(now, *transaction, ringing).unwrap();
+            }
+        }
+    });
+    let now = p.now();
+    let req = invite(&mut p.a.ua, 5060);
+    let dest = p.a.peer;
+    let tx: TransactionId = p.a.ua.send_request(now, req, dest).unwrap();
+    run(&mut p, Some(now + Duration::from_millis(50)));
+    let now = p.now();
+    p.a.ua.cancel(now, tx).unwrap();
+    let wire = run(&mut p, Some(now + Duration::from_millis(100)));
+    let wire: Vec<String> = wire.iter().map(|l| l[7..].to_owned()).collect();
+    assert_eq!(
+        wire,
+        [
+            "alice CANCEL",
+            "bob 200 CANCEL",
+            "bob 487 INVITE",
+            "alice ACK to-tag=bob"
+        ]
+    );
+    assert_eq!(count(&p.b, |e| matches!(e, UaEvent::Cancelled { .. })), 1);
+    // Both early dialogs ended with the 487.
+    assert_eq!(p.a.ua.dialog_ids().count(), 0);
+    assert_eq!(p.b.ua.dialog_ids().count(), 0);
+}
