@@ -299,6 +299,17 @@ mod tests {
     }
 
     #[test]
+    fn transaction_harness_on_sample_sequences() {
+        let mut rng = testkit::SeededRng::new(5);
+        for _ in 0..2000 {
+            let len = rng.below(120) as usize;
+            transactions(&rng.bytes(len));
+        }
+        // An INVITE sent over UDP, 180, 200, then time passing.
+        transactions(&[0, 0, 0, 2, 0, 1, 2, 0, 3, 5, 200, 0, 5, 200, 0]);
+    }
+
+    #[test]
     fn uri_harness_on_sample_uris() {
         for u in [
             "sip:alice@example.com;transport=tcp?subject=x",
@@ -309,5 +320,172 @@ mod tests {
         ] {
             uri(u.as_bytes());
         }
+    }
+}
+
+/// Drives a [`TransactionLayer`](crate::transaction::TransactionLayer) with a sequence of
+/// operations decoded from `data` (send, receive requests and responses with a few branches,
+/// respond, cancel, time passing, transport errors, raw bytes) and checks its invariants: no
+/// panic; a terminated transaction stays terminated and is never reported again; timers never
+/// retransmit over a reliable transport (only the 100 Trying may follow a timeout there); the
+/// next timeout is never in the past; the transaction limit holds.
+pub fn transactions(data: &[u8]) {
+    use crate::transaction::{
+        Destination, Event, TransactionConfig, TransactionId, TransactionLayer, Transport,
+    };
+    use std::collections::HashSet;
+    use std::time::{Duration, Instant};
+
+    const METHODS: [&str; 5] = ["INVITE", "OPTIONS", "ACK", "CANCEL", "BYE"];
+    const STATUSES: [u16; 8] = [100, 180, 183, 200, 202, 404, 486, 503];
+    let max = 16;
+    let mut layer = TransactionLayer::new(TransactionConfig::default().max_transactions(max));
+    let start = Instant::now();
+    let mut now = start;
+    let mut ids: Vec<TransactionId> = Vec::new();
+    let mut terminated: HashSet<TransactionId> = HashSet::new();
+    let dest = |b: u8| {
+        let transport = if b & 1 == 0 {
+            Transport::Udp
+        } else {
+            Transport::Tcp
+        };
+        Destination::new(
+            std::net::SocketAddr::from(([127, 0, 0, 1], 5060 + u16::from(b & 2))),
+            transport,
+        )
+    };
+    let message = |method: &str, status: Option<u16>, branch: u8, to_tag: bool, udp: bool| {
+        let start = match status {
+            Some(s) => format!("SIP/2.0 {s} X"),
+            None => format!("{method} sip:b@example.com SIP/2.0"),
+        };
+        let tag = if to_tag { ";tag=t1" } else { "" };
+        let cookie = if branch & 8 == 0 { "z9hG4bK" } else { "" };
+        let transport = if udp { "UDP" } else { "TCP" };
+        format!(
+            "{start}\r\nVia: SIP/2.0/{transport} h.example.com;branch={cookie}b{}\r\n\
+             To: <sip:b@example.com>{tag}\r\nFrom: <sip:a@example.com>;tag=f\r\n\
+             Call-ID: c\r\nCSeq: 1 {method}\r\nContent-Length: 0\r\n\r\n",
+            branch & 7
+        )
+    };
+    let mut i = 0;
+    while let Some(&op) = data.get(i) {
+        let arg = data.get(i + 1).copied().unwrap_or(0);
+        let arg2 = data.get(i + 2).copied().unwrap_or(0);
+        i += 3;
+        let mut after_timeout = false;
+        match op % 8 {
+            0 => {
+                let method = METHODS[usize::from(arg) % 5];
+                let d = dest(arg2);
+                let text = message(method, None, arg2 >> 2, false, !d.transport.is_reliable());
+                if let Ok(Message::Request(req)) = Message::parse(text) {
+                    if let Ok(id) = layer.send_request(now, req, d) {
+                        ids.push(id);
+                    }
+                }
+            }
+            1 | 2 => {
+                let method = METHODS[usize::from(arg) % 5];
+                let status = (op % 8 == 2).then(|| STATUSES[usize::from(arg2) % 8]);
+                let d = dest(arg2);
+                let text = message(
+                    method,
+                    status,
+                    arg >> 3,
+                    arg & 4 != 0,
+                    !d.transport.is_reliable(),
+                );
+                if let Ok(msg) = Message::parse(text) {
+                    layer.handle_message(now, msg, d);
+                }
+            }
+            3 => {
+                if let Some(&id) = ids.get(usize::from(arg) % ids.len().max(1)) {
+                    if let Some(req) = layer.request(id).cloned() {
+                        let status = crate::StatusCode::from_u16(STATUSES[usize::from(arg2) % 8]);
+                        if let Ok(status) = status {
+                            let resp = crate::Response::to_request(&req, status, Some("t1"));
+                            let _ = layer.respond(now, id, resp);
+                        }
+                    }
+                }
+            }
+            4 => {
+                if let Some(&id) = ids.get(usize::from(arg) % ids.len().max(1)) {
+                    if let Ok(c) = layer.cancel(now, id) {
+                        ids.push(c);
+                    }
+                }
+            }
+            5 => {
+                now += Duration::from_millis(u64::from(arg) * 100 + u64::from(arg2));
+                layer.handle_timeout(now);
+                after_timeout = true;
+            }
+            6 => {
+                if let Some(&id) = ids.get(usize::from(arg) % ids.len().max(1)) {
+                    layer.transport_error(now, id);
+                }
+            }
+            _ => {
+                let len = usize::from(arg).min(data.len().saturating_sub(i));
+                if let Some(raw) = data.get(i..i + len) {
+                    if let Ok(msg) = parse_datagram(Bytes::copy_from_slice(raw), &Limits::default())
+                    {
+                        layer.handle_message(now, msg, dest(arg2));
+                    }
+                }
+                i += len;
+            }
+        }
+        while let Some(t) = layer.poll_transmit() {
+            if after_timeout && t.destination.transport.is_reliable() {
+                let trying = t
+                    .message
+                    .as_response()
+                    .is_some_and(|r| r.status.as_u16() == 100);
+                assert!(
+                    trying,
+                    "a timer retransmitted over a reliable transport: {}",
+                    t.message
+                );
+            }
+        }
+        while let Some(e) = layer.poll_event() {
+            let id = match &e {
+                Event::Request { transaction, .. }
+                | Event::Response { transaction, .. }
+                | Event::Timeout { transaction }
+                | Event::TransportError { transaction } => Some(*transaction),
+                Event::Terminated { transaction } => {
+                    assert!(terminated.insert(*transaction), "terminated twice");
+                    assert!(layer.state(*transaction).is_none());
+                    None
+                }
+                _ => None,
+            };
+            if let Event::Request { transaction, .. } = &e {
+                ids.push(*transaction);
+            }
+            if let Some(id) = id {
+                assert!(
+                    !terminated.contains(&id),
+                    "event for a terminated transaction: {e:?}"
+                );
+            }
+        }
+        for id in &terminated {
+            assert!(
+                layer.state(*id).is_none(),
+                "a terminated transaction came back"
+            );
+        }
+        if let Some(at) = layer.poll_timeout() {
+            assert!(!after_timeout || at > now, "a timer left in the past");
+        }
+        assert!(layer.len() <= max);
     }
 }
