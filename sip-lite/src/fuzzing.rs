@@ -242,87 +242,6 @@ pub fn stream_split(data: &[u8]) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const INVITE: &[u8] = b"INVITE sip:bob@example.com SIP/2.0\r\n\
-        Via: SIP/2.0/UDP pc33.example.com;branch=z9hG4bK776asdhds\r\n\
-        Max-Forwards: 70\r\nTo: Bob <sip:bob@example.com>\r\n\
-        From: Alice <sip:alice@example.com>;tag=1928301774\r\n\
-        Call-ID: a84b4c76e66710@pc33.example.com\r\nCSeq: 314159 INVITE\r\n\
-        Contact: <sip:alice@pc33.example.com>;+g.3gpp.cs-voice\r\n\
-        Content-Type: application/sdp\r\nContent-Length: 4\r\n\r\nv=0\n";
-
-    fn vectors() -> Vec<Vec<u8>> {
-        let dir = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/vectors/sip-rfc4475"
-        );
-        let mut out = vec![INVITE.to_vec(), b"\r\n\r\nOPTIONS".to_vec(), Vec::new()];
-        if let Ok(entries) = std::fs::read_dir(dir) {
-            for e in entries.flatten() {
-                if e.path().extension().is_some_and(|x| x == "dat") {
-                    out.push(std::fs::read(e.path()).unwrap());
-                }
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn harnesses_hold_on_the_torture_messages() {
-        for v in vectors() {
-            parse_raw(&v);
-            parse_serialize_parse(&v);
-            for split in [[0u8, 0], [1, 200], [128, 128], [255, 255], [37, 90]] {
-                let mut input = split.to_vec();
-                input.extend_from_slice(&v);
-                stream_split(&input);
-            }
-        }
-    }
-
-    #[test]
-    fn two_messages_on_a_stream_split_anywhere() {
-        let mut data = vec![0u8, 0];
-        data.extend_from_slice(INVITE);
-        data.extend_from_slice(b"\r\n");
-        data.extend_from_slice(INVITE);
-        let whole = frame_pieces(&Limits::default(), [&data[2..]]);
-        assert_eq!(whole.len(), 2);
-        for a in 0..=255u8 {
-            data[0] = a;
-            data[1] = a.wrapping_mul(7);
-            stream_split(&data);
-        }
-    }
-
-    #[test]
-    fn transaction_harness_on_sample_sequences() {
-        let mut rng = testkit::SeededRng::new(5);
-        for _ in 0..2000 {
-            let len = rng.below(120) as usize;
-            transactions(&rng.bytes(len));
-        }
-        // An INVITE sent over UDP, 180, 200, then time passing.
-        transactions(&[0, 0, 0, 2, 0, 1, 2, 0, 3, 5, 200, 0, 5, 200, 0]);
-    }
-
-    #[test]
-    fn uri_harness_on_sample_uris() {
-        for u in [
-            "sip:alice@example.com;transport=tcp?subject=x",
-            "sips:[2001:db8::1]:5061",
-            "tel:+44-20-7946-0000;phone-context=+44",
-            "urn:service:sos",
-            "sip:%61lice@EXAMPLE.com",
-        ] {
-            uri(u.as_bytes());
-        }
-    }
-}
-
 /// Drives a [`TransactionLayer`](crate::transaction::TransactionLayer) with a sequence of
 /// operations decoded from `data` (send, receive requests and responses with a few branches,
 /// respond, cancel, time passing, transport errors, raw bytes) and checks its invariants: no
@@ -487,5 +406,86 @@ pub fn transactions(data: &[u8]) {
             assert!(!after_timeout || at > now, "a timer left in the past");
         }
         assert!(layer.len() <= max);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INVITE: &[u8] = b"INVITE sip:bob@example.com SIP/2.0\r\n\
+        Via: SIP/2.0/UDP pc33.example.com;branch=z9hG4bK776asdhds\r\n\
+        Max-Forwards: 70\r\nTo: Bob <sip:bob@example.com>\r\n\
+        From: Alice <sip:alice@example.com>;tag=1928301774\r\n\
+        Call-ID: a84b4c76e66710@pc33.example.com\r\nCSeq: 314159 INVITE\r\n\
+        Contact: <sip:alice@pc33.example.com>;+g.3gpp.cs-voice\r\n\
+        Content-Type: application/sdp\r\nContent-Length: 4\r\n\r\nv=0\n";
+
+    fn vectors() -> Vec<Vec<u8>> {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/vectors/sip-rfc4475"
+        );
+        let mut out = vec![INVITE.to_vec(), b"\r\n\r\nOPTIONS".to_vec(), Vec::new()];
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for e in entries.flatten() {
+                if e.path().extension().is_some_and(|x| x == "dat") {
+                    out.push(std::fs::read(e.path()).unwrap());
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn harnesses_hold_on_the_torture_messages() {
+        for v in vectors() {
+            parse_raw(&v);
+            parse_serialize_parse(&v);
+            for split in [[0u8, 0], [1, 200], [128, 128], [255, 255], [37, 90]] {
+                let mut input = split.to_vec();
+                input.extend_from_slice(&v);
+                stream_split(&input);
+            }
+        }
+    }
+
+    #[test]
+    fn two_messages_on_a_stream_split_anywhere() {
+        let mut data = vec![0u8, 0];
+        data.extend_from_slice(INVITE);
+        data.extend_from_slice(b"\r\n");
+        data.extend_from_slice(INVITE);
+        let whole = frame_pieces(&Limits::default(), [&data[2..]]);
+        assert_eq!(whole.len(), 2);
+        for a in 0..=255u8 {
+            data[0] = a;
+            data[1] = a.wrapping_mul(7);
+            stream_split(&data);
+        }
+    }
+
+    #[test]
+    fn transaction_harness_on_sample_sequences() {
+        let mut rng = testkit::SeededRng::new(5);
+        for _ in 0..2000 {
+            let len = rng.below(120) as usize;
+            transactions(&rng.bytes(len));
+        }
+        // An INVITE sent over UDP, 180, 200, then time passing.
+        transactions(&[0, 0, 0, 2, 0, 1, 2, 0, 3, 5, 200, 0, 5, 200, 0]);
+    }
+
+    #[test]
+    fn uri_harness_on_sample_uris() {
+        for u in [
+            "sip:alice@example.com;transport=tcp?subject=x",
+            "sips:[2001:db8::1]:5061",
+            "tel:+44-20-7946-0000;phone-context=+44",
+            "urn:service:sos",
+            "sip:%61lice@EXAMPLE.com",
+        ] {
+            uri(u.as_bytes());
+        }
     }
 }
