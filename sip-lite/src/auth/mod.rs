@@ -1,0 +1,170 @@
+//! Digest authentication (RFC 3261 §22 with the RFC 7616 algorithms, as RFC 8760 applies them
+//! to SIP): MD5, SHA-256 and SHA-512-256 and their `-sess` variants, `qop=auth`, and the
+//! RFC 2617 form without qop for MD5 only.
+//!
+//! ```text
+//!   UAC                                              UAS / registrar / proxy
+//!   REGISTER ───────────────────────────────────────► DigestServer::verify -> Challenge
+//!            ◄── 401 + WWW-Authenticate (one per ───  DigestServer::respond
+//!                algorithm, preference order)
+//!   DigestClient::handle_challenge
+//!   REGISTER + Authorization ───────────────────────► DigestServer::verify -> Authorized
+//!            ◄── 200 + Authentication-Info (rspauth)  DigestServer::respond
+//!   DigestClient::check_authentication_info
+//! ```
+//!
+//! Both sides are sans-IO: no clock (the server takes `now: Instant` and measures nonce age
+//! from an `Instant` given at construction), no randomness of their own (an [`IdGenerator`]
+//! in each config, the OS CSPRNG by default, a seeded source in tests).
+//!
+//! ```
+//! use std::collections::HashMap;
+//! use std::time::Instant;
+//! use sip_lite::auth::{
+//!     DigestClient, DigestClientConfig, DigestCredentials, DigestServer, DigestServerConfig,
+//!     Outcome,
+//! };
+//! use sip_lite::{Method, Request, RequestUri, Response, StatusCode};
+//!
+//! let start = Instant::now();
+//! let mut server = DigestServer::new(DigestServerConfig::new("example.com"), start)?;
+//! let users = HashMap::from([("alice".to_string(), "s3cret".to_string())]);
+//!
+//! // A request without credentials is challenged.
+//! let mut register = Request::new(Method::Register, RequestUri::new("sip:example.com")?);
+//! let outcome = server.verify(start, &register, &users);
+//! assert_eq!(outcome, Outcome::Challenge { stale: false });
+//! let mut response = Response::new(StatusCode::OK); // with Via, From, To... copied in
+//! server.respond(start, &outcome, &mut response);
+//! assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+//!
+//! // The client answers the first challenge it supports (SHA-256 here) ...
+//! let credentials = DigestCredentials::new("alice", "s3cret");
+//! let mut client = DigestClient::new(credentials, DigestClientConfig::default());
+//! client.handle_challenge(&mut register, &response)?;
+//! let authorization = register.headers.get(&sip_lite::HeaderName::Authorization).unwrap();
+//! assert!(authorization.as_str().contains("algorithm=SHA-256"));
+//!
+//! // ... and the server lets it in.
+//! let outcome = server.verify(start, &register, &users);
+//! let Outcome::Authorized(who) = &outcome else { panic!("{outcome:?}") };
+//! assert_eq!(who.username, "alice");
+//!
+//! // The 200 proves that the server knows the password too (rspauth).
+//! let mut ok = Response::new(StatusCode::OK);
+//! server.respond(start, &outcome, &mut ok);
+//! client.check_authentication_info(&register, &ok)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod client;
+mod hash;
+mod server;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+
+pub use client::{
+    DigestClient, DigestClientConfig, DigestClientError, DigestCredentials, ServerProof,
+};
+pub use hash::{Algorithm, Qop, ResponseInput, UnknownAlgorithm, ha1, response, userhash};
+pub use server::{
+    Authorized, CredentialStore, DigestServer, DigestServerConfig, Outcome, Rejection,
+    ServerConfigError, StoredSecret,
+};
+
+/// The source of the random bytes the digest engines need: client nonces (`cnonce`), server
+/// nonces and, when none is configured, the server's secret.
+///
+/// The default draws from the operating system's CSPRNG. Tests and fuzzing pass a seeded
+/// source (any `FnMut(&mut [u8])`) so that nonces are reproducible.
+///
+/// ```
+/// use sip_lite::auth::IdGenerator;
+/// let mut ids = IdGenerator::from_fn(|buf: &mut [u8]| buf.fill(7));
+/// let mut buf = [0u8; 4];
+/// ids.fill(&mut buf);
+/// assert_eq!(buf, [7; 4]);
+/// ```
+pub struct IdGenerator {
+    source: Box<dyn FnMut(&mut [u8]) + Send>,
+}
+
+impl IdGenerator {
+    /// Random bytes from the operating system's CSPRNG.
+    ///
+    /// If the operating system cannot deliver randomness the generator panics: going on with
+    /// predictable nonces would be a security fault (RFC 7616 §5.4, §5.5).
+    pub fn os() -> IdGenerator {
+        IdGenerator::from_fn(|buf: &mut [u8]| {
+            if let Err(e) = getrandom::fill(buf) {
+                panic!("operating system random source failed: {e}");
+            }
+        })
+    }
+
+    /// Random bytes from a caller-supplied source, e.g. a seeded generator in tests.
+    pub fn from_fn(source: impl FnMut(&mut [u8]) + Send + 'static) -> IdGenerator {
+        IdGenerator {
+            source: Box::new(source),
+        }
+    }
+
+    /// Fills `buf` with random bytes.
+    pub fn fill(&mut self, buf: &mut [u8]) {
+        (self.source)(buf);
+    }
+
+    /// `n` random bytes (n ≤ 32) as lowercase hex.
+    pub(crate) fn hex(&mut self, n: usize) -> String {
+        let mut buf = [0u8; 32];
+        let n = n.min(buf.len());
+        self.fill(&mut buf[..n]);
+        hash::hex(&buf[..n])
+    }
+}
+
+impl Default for IdGenerator {
+    fn default() -> IdGenerator {
+        IdGenerator::os()
+    }
+}
+
+impl fmt::Debug for IdGenerator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("IdGenerator")
+    }
+}
+
+/// Appends `value` as a quoted-string, escaping `"` and `\` (RFC 3261 §25.1 quoted-pair).
+pub(crate) fn push_quoted(out: &mut String, value: &str) {
+    out.push('"');
+    for c in value.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+}
+
+/// Appends `, name="value"` (or `name="value"` at the start of the parameter list).
+pub(crate) fn push_param(out: &mut String, name: &str, value: &str, quoted: bool) {
+    if !out.ends_with(' ') {
+        out.push_str(", ");
+    }
+    out.push_str(name);
+    out.push('=');
+    if quoted {
+        push_quoted(out, value);
+    } else {
+        out.push_str(value);
+    }
+}
+
+/// `true` (any case) as a `stale` or `userhash` value means true; anything else is false
+/// (RFC 7616 §3.3).
+pub(crate) fn is_true(value: Option<&str>) -> bool {
+    value.is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}

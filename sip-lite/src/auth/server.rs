@@ -1,0 +1,686 @@
+//! The server (UAS, registrar, proxy) side: challenges, nonces and verification
+//! (RFC 3261 §22.1-§22.3, RFC 7616 §3.3-§3.5 and §5, RFC 8760 §2.3).
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+use super::hash::{
+    Algorithm, Qop, ResponseInput, constant_time_eq, ha1, hex, response, unhex, userhash,
+};
+use super::{IdGenerator, is_true, push_param};
+use crate::header::{HeaderName, HeaderValue};
+use crate::typed::{AuthParams, HeaderError};
+use crate::{Request, Response, StatusCode};
+
+/// What a [`CredentialStore`] knows about a user.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoredSecret {
+    /// The password in clear.
+    Password(String),
+    /// `H(username ":" realm ":" password)` in lowercase hex for the asked algorithm
+    /// (see [`ha1`](super::ha1)), so the password itself need not be stored.
+    Ha1(String),
+}
+
+impl fmt::Debug for StoredSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoredSecret::Password(_) => f.write_str("Password(<hidden>)"),
+            StoredSecret::Ha1(_) => f.write_str("Ha1(<hidden>)"),
+        }
+    }
+}
+
+/// Where the server looks users up.
+pub trait CredentialStore {
+    /// The secret of `username` in `realm` for `algorithm` (a base algorithm, never `-sess`),
+    /// or `None` for an unknown user.
+    fn lookup(&self, username: &str, realm: &str, algorithm: Algorithm) -> Option<StoredSecret>;
+
+    /// The username whose [`userhash`](super::userhash) for `realm` and `algorithm` is
+    /// `userhash` (RFC 7616 §3.4.4). The default knows none.
+    fn username_for_userhash(
+        &self,
+        userhash: &str,
+        realm: &str,
+        algorithm: Algorithm,
+    ) -> Option<String> {
+        let _ = (userhash, realm, algorithm);
+        None
+    }
+}
+
+/// Username -> password, the same in every realm (for tests and small deployments). Userhash
+/// lookups scan every entry.
+impl CredentialStore for HashMap<String, String> {
+    fn lookup(&self, username: &str, _realm: &str, _: Algorithm) -> Option<StoredSecret> {
+        self.get(username).cloned().map(StoredSecret::Password)
+    }
+
+    fn username_for_userhash(&self, hash: &str, realm: &str, alg: Algorithm) -> Option<String> {
+        let hash = hash.to_ascii_lowercase();
+        self.keys()
+            .find(|u| constant_time_eq(userhash(alg, u, realm).as_bytes(), hash.as_bytes()))
+            .cloned()
+    }
+}
+
+/// Server configuration.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct DigestServerConfig {
+    /// The realm (RFC 3261 §22.1: globally unique, usually the domain).
+    pub realm: String,
+    /// The algorithms offered, one challenge each, most preferred first (RFC 8760 §2.3).
+    /// Default: SHA-256, then MD5 for older clients.
+    pub algorithms: Vec<Algorithm>,
+    /// Proxy authentication: 407 with Proxy-Authenticate, credentials in
+    /// Proxy-Authorization (RFC 3261 §22.3). Default `false`: 401 and WWW-Authenticate.
+    pub proxy: bool,
+    /// How long a nonce is accepted (default 300 s); older ones are answered `stale=true`.
+    pub nonce_lifetime: Duration,
+    /// The key nonces and the opaque value are authenticated with. Servers that share it (and
+    /// [`epoch_secs`](Self::epoch_secs)) accept each other's nonces. Default: random per server.
+    pub secret: Option<[u8; 32]>,
+    /// Seconds to add to `now - start` to timestamp nonces (e.g. the Unix time at `start`),
+    /// so that servers behind one load balancer agree on nonce ages. Default 0.
+    pub epoch_secs: u64,
+    /// How many nonces' counts are tracked against replay (default 4096). When the table is
+    /// full, expired nonces go first, then the oldest; a forgotten nonce is answered
+    /// `stale=true` (the client retries with a new one), never accepted again.
+    pub max_tracked_nonces: usize,
+    /// Ask clients to hash the username (`userhash=true`, RFC 7616 §3.4.4). Default `false`.
+    pub userhash: bool,
+    /// Accept MD5 responses without qop (RFC 2617 §3.2.2.1 compatibility). Such a nonce
+    /// cannot be counted, so it is accepted once; its next use is answered `stale=true`.
+    /// Default `true`.
+    pub accept_without_qop: bool,
+    /// Where nonces (and a missing secret) come from (default: the OS CSPRNG).
+    pub ids: IdGenerator,
+}
+
+impl DigestServerConfig {
+    /// The defaults, for `realm`.
+    pub fn new(realm: impl Into<String>) -> DigestServerConfig {
+        DigestServerConfig {
+            realm: realm.into(),
+            ..DigestServerConfig::default()
+        }
+    }
+
+    /// Sets the algorithms offered, most preferred first.
+    #[must_use]
+    pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
+        self.algorithms = algorithms.into_iter().collect();
+        self
+    }
+
+    /// Sets proxy authentication (407) on or off.
+    #[must_use]
+    pub fn proxy(mut self, proxy: bool) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
+    /// Sets the nonce lifetime.
+    #[must_use]
+    pub fn nonce_lifetime(mut self, lifetime: Duration) -> Self {
+        self.nonce_lifetime = lifetime;
+        self
+    }
+
+    /// Sets the secret.
+    #[must_use]
+    pub fn secret(mut self, secret: [u8; 32]) -> Self {
+        self.secret = Some(secret);
+        self
+    }
+
+    /// Sets the capacity of the nonce-count table.
+    #[must_use]
+    pub fn max_tracked_nonces(mut self, n: usize) -> Self {
+        self.max_tracked_nonces = n;
+        self
+    }
+
+    /// Asks clients for `userhash`.
+    #[must_use]
+    pub fn userhash(mut self, on: bool) -> Self {
+        self.userhash = on;
+        self
+    }
+
+    /// Sets the id generator.
+    #[must_use]
+    pub fn ids(mut self, ids: IdGenerator) -> Self {
+        self.ids = ids;
+        self
+    }
+}
+
+impl Default for DigestServerConfig {
+    fn default() -> DigestServerConfig {
+        DigestServerConfig {
+            realm: String::new(),
+            algorithms: vec![Algorithm::Sha256, Algorithm::Md5],
+            proxy: false,
+            nonce_lifetime: Duration::from_secs(300),
+            secret: None,
+            epoch_secs: 0,
+            max_tracked_nonces: 4096,
+            userhash: false,
+            accept_without_qop: true,
+            ids: IdGenerator::default(),
+        }
+    }
+}
+
+/// A configuration the server cannot work with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerConfigError {
+    /// The realm holds a control character, which no header value can carry.
+    #[error("the realm holds a control character")]
+    InvalidRealm,
+    /// No algorithm is offered.
+    #[error("no digest algorithm is offered")]
+    NoAlgorithms,
+}
+
+/// A successful verification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Authorized {
+    /// The authenticated user (resolved from the userhash if one was sent).
+    pub username: String,
+    /// The algorithm of the credentials.
+    pub algorithm: Algorithm,
+    /// The Authentication-Info value (`rspauth`, RFC 7616 §3.5) for the final response, when
+    /// the credentials used qop.
+    pub authentication_info: Option<HeaderValue>,
+}
+
+/// Why credentials were refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// An Authorization header does not follow its grammar.
+    #[error("malformed credentials: {0}")]
+    Malformed(HeaderError),
+    /// A required parameter is missing (RFC 7616 §3.4).
+    #[error("credentials lack the {0} parameter")]
+    MissingParameter(&'static str),
+    /// A parameter has a value it cannot have (a bad `nc`, a `response` of the wrong length).
+    #[error("credentials have an invalid {0} parameter")]
+    InvalidParameter(&'static str),
+    /// A `qop` other than `auth`, or none where it is required.
+    #[error("unsupported qop")]
+    UnsupportedQop,
+    /// An algorithm this server does not offer.
+    #[error("an algorithm this server does not offer")]
+    AlgorithmNotOffered,
+    /// The `uri` parameter is not the Request-URI (RFC 2617 §3.2.2.5).
+    #[error("the digest uri is not the Request-URI")]
+    UriMismatch,
+    /// The `opaque` parameter is not the one this server sent.
+    #[error("the opaque value is not this server's")]
+    OpaqueMismatch,
+    /// The credential store does not know the user.
+    #[error("unknown user")]
+    UnknownUser,
+    /// The `response` does not match: wrong password.
+    #[error("wrong password")]
+    WrongPassword,
+    /// The nonce was not issued by this server and the response does not verify either.
+    #[error("a nonce this server did not issue")]
+    InvalidNonce,
+    /// A nonce count that was already used with this nonce: a replay (RFC 7616 §5.5).
+    #[error("replayed nonce count")]
+    Replay,
+}
+
+impl Rejection {
+    /// Whether the answer carries fresh challenges (`stale=false`: new credentials needed).
+    pub fn wants_challenge(&self) -> bool {
+        matches!(
+            self,
+            Rejection::UnknownUser | Rejection::WrongPassword | Rejection::InvalidNonce
+        )
+    }
+}
+
+/// The verdict on a request's credentials.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The credentials are good: process the request.
+    Authorized(Authorized),
+    /// Answer 401/407 with fresh challenges: no credentials for this realm (`stale: false`),
+    /// or good credentials with an expired or forgotten nonce (`stale: true`: the client
+    /// retries without asking its user, RFC 7616 §3.3).
+    Challenge {
+        /// Whether to send `stale=true`.
+        stale: bool,
+    },
+    /// Refuse the request with `status`: 400 for malformed credentials, 401/407 (with
+    /// fresh challenges) for unknown users and wrong passwords, 403 for a replay.
+    Rejected {
+        /// Why.
+        reason: Rejection,
+        /// The status to answer.
+        status: StatusCode,
+    },
+}
+
+/// An authentic nonce, decoded.
+struct NonceInfo {
+    issued: u64,
+    random: [u8; NONCE_RANDOM],
+}
+
+/// The replay state of one nonce: the highest count seen and a bitmap of the 64 below it.
+#[derive(Clone, Copy)]
+struct Counts {
+    highest: u32,
+    window: u64,
+}
+
+const NONCE_RANDOM: usize = 16;
+const NONCE_MAC: usize = 16;
+const NONCE_LEN: usize = 8 + NONCE_RANDOM + NONCE_MAC;
+
+/// The server side of digest authentication for one realm.
+///
+/// Nonces are `hex(issued || random || HMAC-SHA-256(secret, issued || random || realm))`
+/// (first 16 bytes of the MAC): the server keeps no state per challenge, can tell its own
+/// nonces from forged ones and knows their age (RFC 7616 §5.4). Per nonce in use it keeps
+/// the nonce counts seen, in a table bounded by
+/// [`max_tracked_nonces`](DigestServerConfig::max_tracked_nonces).
+pub struct DigestServer {
+    config: DigestServerConfig,
+    start: Instant,
+    key: [u8; 32],
+    opaque: String,
+    counts: BTreeMap<(u64, [u8; NONCE_RANDOM]), Counts>,
+    /// Nonces issued at or before this time that are not in `counts` were forgotten.
+    forgotten_up_to: Option<u64>,
+}
+
+impl fmt::Debug for DigestServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DigestServer")
+            .field("config", &self.config)
+            .field("tracked_nonces", &self.counts.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for Counts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "nc<={}", self.highest)
+    }
+}
+
+impl DigestServer {
+    /// A server; nonce ages are measured from `start` (e.g. a `SimClock`'s start in tests).
+    pub fn new(
+        mut config: DigestServerConfig,
+        start: Instant,
+    ) -> Result<DigestServer, ServerConfigError> {
+        if config.realm.chars().any(char::is_control) {
+            return Err(ServerConfigError::InvalidRealm);
+        }
+        let mut algorithms: Vec<Algorithm> = Vec::new();
+        for a in config.algorithms.drain(..) {
+            if !algorithms.contains(&a) {
+                algorithms.push(a); // RFC 8760 §2.3: one challenge per algorithm.
+            }
+        }
+        if algorithms.is_empty() {
+            return Err(ServerConfigError::NoAlgorithms);
+        }
+        config.algorithms = algorithms;
+        let key = config.secret.unwrap_or_else(|| {
+            let mut k = [0u8; 32];
+            config.ids.fill(&mut k);
+            k
+        });
+        let mut server = DigestServer {
+            config,
+            start,
+            key,
+            opaque: String::new(),
+            counts: BTreeMap::new(),
+            forgotten_up_to: None,
+        };
+        server.opaque = hex(&server.mac(&[b"opaque"])[..12]);
+        Ok(server)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &DigestServerConfig {
+        &self.config
+    }
+
+    /// The status a challenge is sent with: 401, or 407 for a proxy.
+    pub fn challenge_status(&self) -> StatusCode {
+        if self.config.proxy {
+            StatusCode::PROXY_AUTHENTICATION_REQUIRED
+        } else {
+            StatusCode::UNAUTHORIZED
+        }
+    }
+
+    /// One challenge value per configured algorithm, most preferred first (RFC 8760 §2.3),
+    /// each with a fresh nonce.
+    pub fn challenges(&mut self, now: Instant, stale: bool) -> Vec<HeaderValue> {
+        let algorithms = self.config.algorithms.clone();
+        algorithms
+            .into_iter()
+            .filter_map(|alg| {
+                let nonce = self.new_nonce(now);
+                let mut v = String::from("Digest ");
+                push_param(&mut v, "realm", &self.config.realm, true);
+                push_param(&mut v, "nonce", &nonce, true);
+                push_param(&mut v, "opaque", &self.opaque, true);
+                push_param(&mut v, "algorithm", alg.as_str(), false);
+                push_param(&mut v, "qop", "auth", true);
+                if stale {
+                    push_param(&mut v, "stale", "true", false);
+                }
+                if self.config.userhash {
+                    push_param(&mut v, "userhash", "true", false);
+                }
+                // The realm was checked for control characters at construction.
+                HeaderValue::new(v).ok()
+            })
+            .collect()
+    }
+
+    /// Finishes `response` for `outcome`: for a challenge or a rejection, sets the status and
+    /// adds the challenges (WWW-Authenticate or Proxy-Authenticate lines) it wants; for an
+    /// authorization, adds Authentication-Info when there is one (the status is left alone).
+    pub fn respond(&mut self, now: Instant, outcome: &Outcome, response: &mut Response) {
+        let (status, challenge, stale) = match outcome {
+            Outcome::Authorized(a) => {
+                if let Some(info) = &a.authentication_info {
+                    response
+                        .headers
+                        .push(HeaderName::AuthenticationInfo, info.clone());
+                }
+                return;
+            }
+            Outcome::Challenge { stale } => (self.challenge_status(), true, *stale),
+            Outcome::Rejected { reason, status } => (*status, reason.wants_challenge(), false),
+        };
+        response.status = status;
+        response.reason = crate::ReasonPhrase::canonical(status);
+        if challenge {
+            let name = if self.config.proxy {
+                HeaderName::ProxyAuthenticate
+            } else {
+                HeaderName::WwwAuthenticate
+            };
+            for v in self.challenges(now, stale) {
+                response.headers.push(name.clone(), v);
+            }
+        }
+    }
+
+    /// Verifies the credentials of `request` for this realm (RFC 3261 §22.2, §22.3; RFC 7616
+    /// §3.4). ACK and CANCEL cannot be challenged (RFC 3261 §22.1): do not ask about them.
+    pub fn verify(
+        &mut self,
+        now: Instant,
+        request: &Request,
+        store: &(impl CredentialStore + ?Sized),
+    ) -> Outcome {
+        match self.check(now, request, store) {
+            Ok(outcome) => outcome,
+            Err(reason) => {
+                let status = match &reason {
+                    Rejection::Replay => StatusCode::FORBIDDEN,
+                    r if r.wants_challenge() => self.challenge_status(),
+                    _ => StatusCode::BAD_REQUEST,
+                };
+                Outcome::Rejected { reason, status }
+            }
+        }
+    }
+
+    fn check(
+        &mut self,
+        now: Instant,
+        request: &Request,
+        store: &(impl CredentialStore + ?Sized),
+    ) -> Result<Outcome, Rejection> {
+        let name = if self.config.proxy {
+            HeaderName::ProxyAuthorization
+        } else {
+            HeaderName::Authorization
+        };
+        // RFC 3261 §22.3: look through the credentials for the ones of our realm.
+        let mut ours = None;
+        for credentials in request.headers.challenges(&name) {
+            let credentials = credentials.map_err(Rejection::Malformed)?;
+            if credentials.is_digest()
+                && credentials.params().get("realm").as_deref() == Some(&self.config.realm)
+            {
+                ours = Some(credentials.params());
+                break;
+            }
+        }
+        let Some(p) = ours else {
+            return Ok(Outcome::Challenge { stale: false });
+        };
+        let required = |name: &'static str| p.get(name).ok_or(Rejection::MissingParameter(name));
+        if p.get("username*").is_some() {
+            // RFC 7616 §3.4.4's extended notation is not supported: treat it as absent.
+            return Err(Rejection::InvalidParameter("username*"));
+        }
+        let (username, nonce, uri) = (required("username")?, required("nonce")?, required("uri")?);
+        let client_response = required("response")?.to_ascii_lowercase();
+        let algorithm = match p.get("algorithm") {
+            Some(a) => a.parse().map_err(|_| Rejection::AlgorithmNotOffered)?,
+            None => Algorithm::Md5, // RFC 7616 §3.4: absent means MD5
+        };
+        if !self.config.algorithms.contains(&algorithm) {
+            return Err(Rejection::AlgorithmNotOffered);
+        }
+        let (qop, cnonce, nc_text, nc) = self.qop_params(&p, algorithm)?;
+        if *uri != *request.uri.as_str() {
+            return Err(Rejection::UriMismatch);
+        }
+        if p.get("opaque").as_deref() != Some(self.opaque.as_str()) {
+            return Err(Rejection::OpaqueMismatch);
+        }
+        if client_response.len() != algorithm.hex_len() {
+            return Err(Rejection::InvalidParameter("response"));
+        }
+        let base = algorithm.base();
+        let username = if is_true(p.get("userhash").as_deref()) {
+            store
+                .username_for_userhash(&username, &self.config.realm, base)
+                .ok_or(Rejection::UnknownUser)?
+        } else {
+            username.into_owned()
+        };
+        let secret = match store.lookup(&username, &self.config.realm, base) {
+            Some(StoredSecret::Password(pw)) => ha1(base, &username, &self.config.realm, &pw),
+            Some(StoredSecret::Ha1(h)) => h.to_ascii_lowercase(),
+            None => return Err(Rejection::UnknownUser),
+        };
+        let mut input = ResponseInput {
+            algorithm,
+            nonce: &nonce,
+            cnonce: &cnonce,
+            nc: &nc_text,
+            qop,
+            method: request.method.as_str(),
+            uri: &uri,
+        };
+        let expected = response(&input, &secret);
+        let authentic = self.open_nonce(&nonce);
+        if !constant_time_eq(expected.as_bytes(), client_response.as_bytes()) {
+            return Err(match authentic {
+                Some(_) => Rejection::WrongPassword,
+                None => Rejection::InvalidNonce,
+            });
+        }
+        // The client knows the password. A nonce that is not ours (another secret, a restart)
+        // or too old gets a fresh one without bothering the user (RFC 7616 §3.3).
+        let Some(info) = authentic else {
+            return Ok(Outcome::Challenge { stale: true });
+        };
+        let now_secs = self.now_secs(now);
+        if info.issued > now_secs || now_secs - info.issued > self.config.nonce_lifetime.as_secs() {
+            return Ok(Outcome::Challenge { stale: true });
+        }
+        if !self.count(now_secs, &info, nc)? {
+            return Ok(Outcome::Challenge { stale: true });
+        }
+        let authentication_info = qop.and_then(|q| {
+            input.method = ""; // RFC 7616 §3.5: rspauth has A2 = ":" uri
+            let rspauth = response(&input, &secret);
+            let mut v = String::from(" ");
+            push_param(&mut v, "rspauth", &rspauth, true);
+            push_param(&mut v, "cnonce", &cnonce, true);
+            push_param(&mut v, "nc", &nc_text, false);
+            push_param(&mut v, "qop", q.as_str(), false);
+            HeaderValue::new(v).ok()
+        });
+        Ok(Outcome::Authorized(Authorized {
+            username,
+            algorithm,
+            authentication_info,
+        }))
+    }
+
+    /// `(qop, cnonce, nc as sent, nc)`; nc 0 stands for "no qop" (RFC 2617 compatibility).
+    fn qop_params(
+        &self,
+        p: &AuthParams<'_>,
+        algorithm: Algorithm,
+    ) -> Result<(Option<Qop>, String, String, u32), Rejection> {
+        match p.get("qop") {
+            Some(q) if q.eq_ignore_ascii_case("auth") => {
+                let cnonce = p
+                    .get("cnonce")
+                    .ok_or(Rejection::MissingParameter("cnonce"))?;
+                let nc_text = p.get("nc").ok_or(Rejection::MissingParameter("nc"))?;
+                // RFC 7616 §3.4: nc is 8 hex digits, counting from 1.
+                let mut bytes = [0u8; 4];
+                if !unhex(&nc_text, &mut bytes) || bytes == [0; 4] || cnonce.is_empty() {
+                    return Err(Rejection::InvalidParameter("nc"));
+                }
+                let nc = u32::from_be_bytes(bytes);
+                Ok((
+                    Some(Qop::Auth),
+                    cnonce.into_owned(),
+                    nc_text.into_owned(),
+                    nc,
+                ))
+            }
+            Some(_) => Err(Rejection::UnsupportedQop),
+            None if algorithm == Algorithm::Md5 && self.config.accept_without_qop => {
+                Ok((None, String::new(), String::new(), 0))
+            }
+            None => Err(Rejection::UnsupportedQop),
+        }
+    }
+
+    /// Records nonce count `nc` (0: no qop) for `info`. `Ok(false)`: the nonce was forgotten
+    /// (or, without qop, already used) and deserves `stale=true`; `Err(Replay)`: seen before.
+    fn count(&mut self, now_secs: u64, info: &NonceInfo, nc: u32) -> Result<bool, Rejection> {
+        let key = (info.issued, info.random);
+        if let Some(c) = self.counts.get_mut(&key) {
+            if nc == 0 {
+                return Ok(false);
+            }
+            if nc > c.highest {
+                let shift = nc - c.highest;
+                c.window = if shift >= 64 { 0 } else { c.window << shift };
+                c.window |= 1; // bit 0 is `highest` itself
+                c.highest = nc;
+                return Ok(true);
+            }
+            let back = c.highest - nc;
+            if back >= 64 || c.window & (1 << back) != 0 {
+                return Err(Rejection::Replay);
+            }
+            c.window |= 1 << back;
+            return Ok(true);
+        }
+        if self.forgotten_up_to.is_some_and(|t| info.issued <= t) {
+            return Ok(false);
+        }
+        // Make room: expired nonces first (they are answered stale anyway), then the oldest.
+        let lifetime = self.config.nonce_lifetime.as_secs();
+        let capacity = self.config.max_tracked_nonces.max(1);
+        while self.counts.len() >= capacity {
+            let Some(((issued, _), _)) = self.counts.pop_first() else {
+                break;
+            };
+            if now_secs.saturating_sub(issued) <= lifetime {
+                self.forgotten_up_to = Some(self.forgotten_up_to.map_or(issued, |t| t.max(issued)));
+            }
+        }
+        self.counts.insert(
+            key,
+            Counts {
+                highest: nc,
+                window: 1,
+            },
+        );
+        Ok(true)
+    }
+
+    fn now_secs(&self, now: Instant) -> u64 {
+        self.config
+            .epoch_secs
+            .saturating_add(now.saturating_duration_since(self.start).as_secs())
+    }
+
+    fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
+        // HMAC takes keys of any length, so this cannot fail.
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
+            .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+        for p in parts {
+            mac.update(p);
+        }
+        mac.update(self.config.realm.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
+    fn new_nonce(&mut self, now: Instant) -> String {
+        let mut raw = [0u8; NONCE_LEN];
+        raw[..8].copy_from_slice(&self.now_secs(now).to_be_bytes());
+        self.config.ids.fill(&mut raw[8..8 + NONCE_RANDOM]);
+        let tag = self.mac(&[b"nonce", &raw[..8 + NONCE_RANDOM]]);
+        raw[8 + NONCE_RANDOM..].copy_from_slice(&tag[..NONCE_MAC]);
+        hex(&raw)
+    }
+
+    /// The nonce's contents if this server issued it.
+    fn open_nonce(&self, nonce: &str) -> Option<NonceInfo> {
+        let mut raw = [0u8; NONCE_LEN];
+        if !unhex(nonce, &mut raw) {
+            return None;
+        }
+        let (body, tag) = raw.split_at(8 + NONCE_RANDOM);
+        let expected = self.mac(&[b"nonce", body]);
+        if !constant_time_eq(&expected[..NONCE_MAC], tag) {
+            return None;
+        }
+        let (issued, random) = body.split_at(8);
+        Some(NonceInfo {
+            issued: u64::from_be_bytes(issued.try_into().ok()?),
+            random: random.try_into().ok()?,
+        })
+    }
+}
