@@ -58,21 +58,23 @@
 //! ```
 
 mod client;
+mod credentials;
 mod hash;
+mod nonce;
 mod server;
+mod server_config;
+mod store;
 #[cfg(test)]
 mod tests;
 
 use std::fmt;
 
-pub use client::{
-    DigestClient, DigestClientConfig, DigestClientError, DigestCredentials, ServerProof,
-};
+pub use client::{DigestClient, DigestClientError, ServerProof};
+pub use credentials::{DigestClientConfig, DigestCredentials};
 pub use hash::{Algorithm, Qop, ResponseInput, UnknownAlgorithm, ha1, response, userhash};
-pub use server::{
-    Authorized, CredentialStore, DigestServer, DigestServerConfig, Outcome, Rejection,
-    ServerConfigError, StoredSecret,
-};
+pub use server::{Authorized, DigestServer, Outcome, Rejection};
+pub use server_config::{DigestServerConfig, ServerConfigError};
+pub use store::{CredentialStore, StoredSecret};
 
 /// The source of the random bytes the digest engines need: client nonces (`cnonce`), server
 /// nonces and, when none is configured, the server's secret.
@@ -88,8 +90,10 @@ pub use server::{
 /// assert_eq!(buf, [7; 4]);
 /// ```
 pub struct IdGenerator {
-    source: Box<dyn FnMut(&mut [u8]) + Send>,
+    source: RandomSource,
 }
+
+type RandomSource = Box<dyn FnMut(&mut [u8]) + Send>;
 
 impl IdGenerator {
     /// Random bytes from the operating system's CSPRNG.

@@ -1,196 +1,17 @@
 //! The server (UAS, registrar, proxy) side: challenges, nonces and verification
 //! (RFC 3261 §22.1-§22.3, RFC 7616 §3.3-§3.5 and §5, RFC 8760 §2.3).
 
-use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
-
-use super::hash::{
-    Algorithm, Qop, ResponseInput, constant_time_eq, ha1, hex, response, unhex, userhash,
-};
-use super::{IdGenerator, is_true, push_param};
+use super::hash::{Algorithm, Qop, ResponseInput, constant_time_eq, ha1, response, unhex};
+use super::nonce::{CountVerdict, Nonces};
+use super::server_config::{DigestServerConfig, ServerConfigError};
+use super::store::{CredentialStore, StoredSecret};
+use super::{is_true, push_param};
 use crate::header::{HeaderName, HeaderValue};
 use crate::typed::{AuthParams, HeaderError};
 use crate::{Request, Response, StatusCode};
-
-/// What a [`CredentialStore`] knows about a user.
-#[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum StoredSecret {
-    /// The password in clear.
-    Password(String),
-    /// `H(username ":" realm ":" password)` in lowercase hex for the asked algorithm
-    /// (see [`ha1`](super::ha1)), so the password itself need not be stored.
-    Ha1(String),
-}
-
-impl fmt::Debug for StoredSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StoredSecret::Password(_) => f.write_str("Password(<hidden>)"),
-            StoredSecret::Ha1(_) => f.write_str("Ha1(<hidden>)"),
-        }
-    }
-}
-
-/// Where the server looks users up.
-pub trait CredentialStore {
-    /// The secret of `username` in `realm` for `algorithm` (a base algorithm, never `-sess`),
-    /// or `None` for an unknown user.
-    fn lookup(&self, username: &str, realm: &str, algorithm: Algorithm) -> Option<StoredSecret>;
-
-    /// The username whose [`userhash`](super::userhash) for `realm` and `algorithm` is
-    /// `userhash` (RFC 7616 §3.4.4). The default knows none.
-    fn username_for_userhash(
-        &self,
-        userhash: &str,
-        realm: &str,
-        algorithm: Algorithm,
-    ) -> Option<String> {
-        let _ = (userhash, realm, algorithm);
-        None
-    }
-}
-
-/// Username -> password, the same in every realm (for tests and small deployments). Userhash
-/// lookups scan every entry.
-impl CredentialStore for HashMap<String, String> {
-    fn lookup(&self, username: &str, _realm: &str, _: Algorithm) -> Option<StoredSecret> {
-        self.get(username).cloned().map(StoredSecret::Password)
-    }
-
-    fn username_for_userhash(&self, hash: &str, realm: &str, alg: Algorithm) -> Option<String> {
-        let hash = hash.to_ascii_lowercase();
-        self.keys()
-            .find(|u| constant_time_eq(userhash(alg, u, realm).as_bytes(), hash.as_bytes()))
-            .cloned()
-    }
-}
-
-/// Server configuration.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct DigestServerConfig {
-    /// The realm (RFC 3261 §22.1: globally unique, usually the domain).
-    pub realm: String,
-    /// The algorithms offered, one challenge each, most preferred first (RFC 8760 §2.3).
-    /// Default: SHA-256, then MD5 for older clients.
-    pub algorithms: Vec<Algorithm>,
-    /// Proxy authentication: 407 with Proxy-Authenticate, credentials in
-    /// Proxy-Authorization (RFC 3261 §22.3). Default `false`: 401 and WWW-Authenticate.
-    pub proxy: bool,
-    /// How long a nonce is accepted (default 300 s); older ones are answered `stale=true`.
-    pub nonce_lifetime: Duration,
-    /// The key nonces and the opaque value are authenticated with. Servers that share it (and
-    /// [`epoch_secs`](Self::epoch_secs)) accept each other's nonces. Default: random per server.
-    pub secret: Option<[u8; 32]>,
-    /// Seconds to add to `now - start` to timestamp nonces (e.g. the Unix time at `start`),
-    /// so that servers behind one load balancer agree on nonce ages. Default 0.
-    pub epoch_secs: u64,
-    /// How many nonces' counts are tracked against replay (default 4096). When the table is
-    /// full, expired nonces go first, then the oldest; a forgotten nonce is answered
-    /// `stale=true` (the client retries with a new one), never accepted again.
-    pub max_tracked_nonces: usize,
-    /// Ask clients to hash the username (`userhash=true`, RFC 7616 §3.4.4). Default `false`.
-    pub userhash: bool,
-    /// Accept MD5 responses without qop (RFC 2617 §3.2.2.1 compatibility). Such a nonce
-    /// cannot be counted, so it is accepted once; its next use is answered `stale=true`.
-    /// Default `true`.
-    pub accept_without_qop: bool,
-    /// Where nonces (and a missing secret) come from (default: the OS CSPRNG).
-    pub ids: IdGenerator,
-}
-
-impl DigestServerConfig {
-    /// The defaults, for `realm`.
-    pub fn new(realm: impl Into<String>) -> DigestServerConfig {
-        DigestServerConfig {
-            realm: realm.into(),
-            ..DigestServerConfig::default()
-        }
-    }
-
-    /// Sets the algorithms offered, most preferred first.
-    #[must_use]
-    pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
-        self.algorithms = algorithms.into_iter().collect();
-        self
-    }
-
-    /// Sets proxy authentication (407) on or off.
-    #[must_use]
-    pub fn proxy(mut self, proxy: bool) -> Self {
-        self.proxy = proxy;
-        self
-    }
-
-    /// Sets the nonce lifetime.
-    #[must_use]
-    pub fn nonce_lifetime(mut self, lifetime: Duration) -> Self {
-        self.nonce_lifetime = lifetime;
-        self
-    }
-
-    /// Sets the secret.
-    #[must_use]
-    pub fn secret(mut self, secret: [u8; 32]) -> Self {
-        self.secret = Some(secret);
-        self
-    }
-
-    /// Sets the capacity of the nonce-count table.
-    #[must_use]
-    pub fn max_tracked_nonces(mut self, n: usize) -> Self {
-        self.max_tracked_nonces = n;
-        self
-    }
-
-    /// Asks clients for `userhash`.
-    #[must_use]
-    pub fn userhash(mut self, on: bool) -> Self {
-        self.userhash = on;
-        self
-    }
-
-    /// Sets the id generator.
-    #[must_use]
-    pub fn ids(mut self, ids: IdGenerator) -> Self {
-        self.ids = ids;
-        self
-    }
-}
-
-impl Default for DigestServerConfig {
-    fn default() -> DigestServerConfig {
-        DigestServerConfig {
-            realm: String::new(),
-            algorithms: vec![Algorithm::Sha256, Algorithm::Md5],
-            proxy: false,
-            nonce_lifetime: Duration::from_secs(300),
-            secret: None,
-            epoch_secs: 0,
-            max_tracked_nonces: 4096,
-            userhash: false,
-            accept_without_qop: true,
-            ids: IdGenerator::default(),
-        }
-    }
-}
-
-/// A configuration the server cannot work with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ServerConfigError {
-    /// The realm holds a control character, which no header value can carry.
-    #[error("the realm holds a control character")]
-    InvalidRealm,
-    /// No algorithm is offered.
-    #[error("no digest algorithm is offered")]
-    NoAlgorithms,
-}
 
 /// A successful verification.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -277,52 +98,25 @@ pub enum Outcome {
     },
 }
 
-/// An authentic nonce, decoded.
-struct NonceInfo {
-    issued: u64,
-    random: [u8; NONCE_RANDOM],
-}
-
-/// The replay state of one nonce: the highest count seen and a bitmap of the 64 below it.
-#[derive(Clone, Copy)]
-struct Counts {
-    highest: u32,
-    window: u64,
-}
-
-const NONCE_RANDOM: usize = 16;
-const NONCE_MAC: usize = 16;
-const NONCE_LEN: usize = 8 + NONCE_RANDOM + NONCE_MAC;
-
 /// The server side of digest authentication for one realm.
 ///
-/// Nonces are `hex(issued || random || HMAC-SHA-256(secret, issued || random || realm))`
-/// (first 16 bytes of the MAC): the server keeps no state per challenge, can tell its own
-/// nonces from forged ones and knows their age (RFC 7616 §5.4). Per nonce in use it keeps
-/// the nonce counts seen, in a table bounded by
+/// Nonces carry their issue time and an HMAC (see the `nonce` module docs): the server keeps
+/// no state per challenge, tells its own nonces from forged ones and knows their age
+/// (RFC 7616 §5.4). Per nonce in use it keeps the nonce counts seen, in a table bounded by
 /// [`max_tracked_nonces`](DigestServerConfig::max_tracked_nonces).
 pub struct DigestServer {
     config: DigestServerConfig,
     start: Instant,
-    key: [u8; 32],
+    nonces: Nonces,
     opaque: String,
-    counts: BTreeMap<(u64, [u8; NONCE_RANDOM]), Counts>,
-    /// Nonces issued at or before this time that are not in `counts` were forgotten.
-    forgotten_up_to: Option<u64>,
 }
 
 impl fmt::Debug for DigestServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DigestServer")
             .field("config", &self.config)
-            .field("tracked_nonces", &self.counts.len())
+            .field("nonces", &self.nonces)
             .finish_non_exhaustive()
-    }
-}
-
-impl fmt::Debug for Counts {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "nc<={}", self.highest)
     }
 }
 
@@ -350,16 +144,18 @@ impl DigestServer {
             config.ids.fill(&mut k);
             k
         });
-        let mut server = DigestServer {
+        let nonces = Nonces::new(
+            key,
+            &config.realm,
+            config.nonce_lifetime.as_secs(),
+            config.max_tracked_nonces,
+        );
+        Ok(DigestServer {
+            opaque: nonces.opaque(),
             config,
             start,
-            key,
-            opaque: String::new(),
-            counts: BTreeMap::new(),
-            forgotten_up_to: None,
-        };
-        server.opaque = hex(&server.mac(&[b"opaque"])[..12]);
-        Ok(server)
+            nonces,
+        })
     }
 
     /// The configuration.
@@ -525,7 +321,7 @@ impl DigestServer {
             uri: &uri,
         };
         let expected = response(&input, &secret);
-        let authentic = self.open_nonce(&nonce);
+        let authentic = self.nonces.open(&nonce);
         if !constant_time_eq(expected.as_bytes(), client_response.as_bytes()) {
             return Err(match authentic {
                 Some(_) => Rejection::WrongPassword,
@@ -538,11 +334,13 @@ impl DigestServer {
             return Ok(Outcome::Challenge { stale: true });
         };
         let now_secs = self.now_secs(now);
-        if info.issued > now_secs || now_secs - info.issued > self.config.nonce_lifetime.as_secs() {
+        if !self.nonces.is_fresh(info.issued, now_secs) {
             return Ok(Outcome::Challenge { stale: true });
         }
-        if !self.count(now_secs, &info, nc)? {
-            return Ok(Outcome::Challenge { stale: true });
+        match self.nonces.count(now_secs, &info, nc) {
+            CountVerdict::New => {}
+            CountVerdict::Forgotten => return Ok(Outcome::Challenge { stale: true }),
+            CountVerdict::Replay => return Err(Rejection::Replay),
         }
         let authentication_info = qop.and_then(|q| {
             input.method = ""; // RFC 7616 §3.5: rspauth has A2 = ":" uri
@@ -594,93 +392,15 @@ impl DigestServer {
         }
     }
 
-    /// Records nonce count `nc` (0: no qop) for `info`. `Ok(false)`: the nonce was forgotten
-    /// (or, without qop, already used) and deserves `stale=true`; `Err(Replay)`: seen before.
-    fn count(&mut self, now_secs: u64, info: &NonceInfo, nc: u32) -> Result<bool, Rejection> {
-        let key = (info.issued, info.random);
-        if let Some(c) = self.counts.get_mut(&key) {
-            if nc == 0 {
-                return Ok(false);
-            }
-            if nc > c.highest {
-                let shift = nc - c.highest;
-                c.window = if shift >= 64 { 0 } else { c.window << shift };
-                c.window |= 1; // bit 0 is `highest` itself
-                c.highest = nc;
-                return Ok(true);
-            }
-            let back = c.highest - nc;
-            if back >= 64 || c.window & (1 << back) != 0 {
-                return Err(Rejection::Replay);
-            }
-            c.window |= 1 << back;
-            return Ok(true);
-        }
-        if self.forgotten_up_to.is_some_and(|t| info.issued <= t) {
-            return Ok(false);
-        }
-        // Make room: expired nonces first (they are answered stale anyway), then the oldest.
-        let lifetime = self.config.nonce_lifetime.as_secs();
-        let capacity = self.config.max_tracked_nonces.max(1);
-        while self.counts.len() >= capacity {
-            let Some(((issued, _), _)) = self.counts.pop_first() else {
-                break;
-            };
-            if now_secs.saturating_sub(issued) <= lifetime {
-                self.forgotten_up_to = Some(self.forgotten_up_to.map_or(issued, |t| t.max(issued)));
-            }
-        }
-        self.counts.insert(
-            key,
-            Counts {
-                highest: nc,
-                window: 1,
-            },
-        );
-        Ok(true)
-    }
-
     fn now_secs(&self, now: Instant) -> u64 {
         self.config
             .epoch_secs
             .saturating_add(now.saturating_duration_since(self.start).as_secs())
     }
 
-    fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
-        // HMAC takes keys of any length, so this cannot fail.
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
-            .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
-        for p in parts {
-            mac.update(p);
-        }
-        mac.update(self.config.realm.as_bytes());
-        mac.finalize().into_bytes().into()
-    }
-
     fn new_nonce(&mut self, now: Instant) -> String {
-        let mut raw = [0u8; NONCE_LEN];
-        raw[..8].copy_from_slice(&self.now_secs(now).to_be_bytes());
-        self.config.ids.fill(&mut raw[8..8 + NONCE_RANDOM]);
-        let tag = self.mac(&[b"nonce", &raw[..8 + NONCE_RANDOM]]);
-        raw[8 + NONCE_RANDOM..].copy_from_slice(&tag[..NONCE_MAC]);
-        hex(&raw)
-    }
-
-    /// The nonce's contents if this server issued it.
-    fn open_nonce(&self, nonce: &str) -> Option<NonceInfo> {
-        let mut raw = [0u8; NONCE_LEN];
-        if !unhex(nonce, &mut raw) {
-            return None;
-        }
-        let (body, tag) = raw.split_at(8 + NONCE_RANDOM);
-        let expected = self.mac(&[b"nonce", body]);
-        if !constant_time_eq(&expected[..NONCE_MAC], tag) {
-            return None;
-        }
-        let (issued, random) = body.split_at(8);
-        Some(NonceInfo {
-            issued: u64::from_be_bytes(issued.try_into().ok()?),
-            random: random.try_into().ok()?,
-        })
+        let mut random = [0u8; 16];
+        self.config.ids.fill(&mut random);
+        self.nonces.mint(self.now_secs(now), random)
     }
 }
