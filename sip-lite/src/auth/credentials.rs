@@ -61,7 +61,7 @@ pub struct DigestClientConfig {
     /// least recently challenged realm is forgotten.
     pub max_realms: usize,
     /// How many `stale=true` challenges in a row are answered for one realm before giving up
-    /// with [`DigestClientError::TooManyStale`] (default 3).
+    /// with [`DigestClientError::TooManyStale`](super::DigestClientError::TooManyStale) (default 3).
     pub max_stale_retries: u8,
 }
 
