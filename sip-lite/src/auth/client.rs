@@ -136,6 +136,22 @@ impl DigestClient {
                 });
             }
         }
+        let saved = request.headers.clone();
+        let result = self.answer(request, chosen, proxy);
+        if result.is_err() {
+            request.headers = saved;
+        }
+        result
+    }
+
+    /// Remembers each chosen challenge and adds its credentials to `request`.
+    fn answer(
+        &mut self,
+        request: &mut Request,
+        chosen: Vec<Chosen>,
+        proxy: bool,
+    ) -> Result<(), DigestClientError> {
+        let (_, credentials_name) = names(proxy);
         for c in chosen {
             let retried = self.carried_credentials(request, &credentials_name, &c.realm);
             let previous = self

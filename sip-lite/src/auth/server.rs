@@ -66,6 +66,18 @@ pub enum Rejection {
 }
 
 impl Rejection {
+    /// The status to answer: 400 for malformed or unacceptable credentials, 401 (407 for a
+    /// `proxy`) with fresh challenges for an unknown user, a wrong password or a nonce not
+    /// issued here, 403 for a replay.
+    pub fn status(&self, proxy: bool) -> StatusCode {
+        match self {
+            Rejection::Replay => StatusCode::FORBIDDEN,
+            r if r.wants_challenge() && proxy => StatusCode::PROXY_AUTHENTICATION_REQUIRED,
+            r if r.wants_challenge() => StatusCode::UNAUTHORIZED,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
     /// Whether the answer carries fresh challenges (`stale=false`: new credentials needed).
     pub fn wants_challenge(&self) -> bool {
         matches!(
@@ -239,11 +251,7 @@ impl DigestServer {
         match self.check(now, request, store) {
             Ok(outcome) => outcome,
             Err(reason) => {
-                let status = match &reason {
-                    Rejection::Replay => StatusCode::FORBIDDEN,
-                    r if r.wants_challenge() => self.challenge_status(),
-                    _ => StatusCode::BAD_REQUEST,
-                };
+                let status = reason.status(self.config.proxy);
                 Outcome::Rejected { reason, status }
             }
         }
@@ -276,7 +284,7 @@ impl DigestServer {
         };
         let required = |name: &'static str| p.get(name).ok_or(Rejection::MissingParameter(name));
         if p.get("username*").is_some() {
-            // RFC 7616 §3.4.4's extended notation is not supported: treat it as absent.
+            // The RFC 7616 §3.4.4 extended notation (username*, RFC 5987) is not supported.
             return Err(Rejection::InvalidParameter("username*"));
         }
         let (username, nonce, uri) = (required("username")?, required("nonce")?, required("uri")?);

@@ -96,6 +96,24 @@ fn proxy_authentication_uses_407_and_proxy_headers() {
     assert_eq!(req.headers.count(&HeaderName::Authorization), 0);
     let (outcome, _) = answer(&mut proxy, &clock, &req);
     assert_eq!(authorized_as(&outcome), Some("alice"));
+    // A wrong password at a proxy is answered 407 with fresh Proxy-Authenticate lines.
+    let mut req = Request::new(
+        Method::Invite,
+        RequestUri::new("sip:bob@example.com").unwrap(),
+    );
+    let (_, challenge) = answer(&mut proxy, &clock, &req);
+    client("alice", "guess", 33)
+        .handle_challenge(&mut req, &challenge)
+        .unwrap();
+    let (outcome, refused) = answer(&mut proxy, &clock, &req);
+    assert_eq!(
+        rejected(&outcome),
+        Some((
+            &Rejection::WrongPassword,
+            StatusCode::PROXY_AUTHENTICATION_REQUIRED
+        ))
+    );
+    assert_eq!(refused.headers.count(&HeaderName::ProxyAuthenticate), 2);
 }
 
 #[test]
