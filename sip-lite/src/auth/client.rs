@@ -88,6 +88,36 @@ struct Chosen {
 /// remembered so that [`authorize`](Self::authorize) can add credentials to later requests
 /// with an incremented nonce count (RFC 3261 §22.3 caching). The caller still gives the
 /// resent request a new CSeq and branch (RFC 3261 §22.2, §8.1.3.5).
+///
+/// ```
+/// use sip_lite::auth::{DigestClient, DigestClientConfig, DigestClientError, DigestCredentials};
+/// use sip_lite::{HeaderName, HeaderValue, Method, Request, RequestUri, Response, StatusCode};
+///
+/// let mut unauthorized = Response::new(StatusCode::UNAUTHORIZED);
+/// for alg in ["SHA-512-256", "MD5"] {
+///     let challenge = format!(
+///         "Digest realm=\"biloxi.com\", qop=\"auth\", nonce=\"dcd98b71\", algorithm={alg}"
+///     );
+///     unauthorized.headers.push(HeaderName::WwwAuthenticate, HeaderValue::new(challenge)?);
+/// }
+/// let mut invite = Request::new(Method::Invite, RequestUri::new("sip:bob@biloxi.com")?);
+/// let mut bob = DigestClient::new(
+///     DigestCredentials::new("bob", "zanzibar"),
+///     DigestClientConfig::default(),
+/// );
+/// bob.handle_challenge(&mut invite, &unauthorized)?;
+/// let credentials = invite.headers.get(&HeaderName::Authorization).unwrap().as_str();
+/// assert!(credentials.starts_with("Digest username=\"bob\", realm=\"biloxi.com\""));
+/// assert!(credentials.contains("algorithm=SHA-512-256")); // the server's first choice
+/// assert!(credentials.contains("nc=00000001"));
+///
+/// // The same challenge again, without stale=true: the password was wrong.
+/// assert_eq!(
+///     bob.handle_challenge(&mut invite, &unauthorized),
+///     Err(DigestClientError::Rejected { realm: "biloxi.com".into() })
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct DigestClient {
     credentials: DigestCredentials,

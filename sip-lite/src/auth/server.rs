@@ -116,6 +116,47 @@ pub enum Outcome {
 /// no state per challenge, tells its own nonces from forged ones and knows their age
 /// (RFC 7616 §5.4). Per nonce in use it keeps the nonce counts seen, in a table bounded by
 /// [`max_tracked_nonces`](DigestServerConfig::max_tracked_nonces).
+///
+/// ```
+/// use std::collections::HashMap;
+/// use std::time::{Duration, Instant};
+/// use sip_lite::auth::{
+///     Algorithm, DigestClient, DigestClientConfig, DigestCredentials, DigestServer,
+///     DigestServerConfig, Outcome,
+/// };
+/// use sip_lite::{HeaderName, Method, Request, RequestUri, Response, StatusCode};
+///
+/// let start = Instant::now();
+/// let config = DigestServerConfig::new("example.com")
+///     .algorithms([Algorithm::Sha512_256, Algorithm::Sha256])
+///     .nonce_lifetime(Duration::from_secs(60));
+/// let mut registrar = DigestServer::new(config, start)?;
+/// let users = HashMap::from([("alice".to_string(), "s3cret".to_string())]);
+///
+/// let mut register = Request::new(Method::Register, RequestUri::new("sip:example.com")?);
+/// let mut response = Response::new(StatusCode::OK);
+/// let outcome = registrar.verify(start, &register, &users);
+/// registrar.respond(start, &outcome, &mut response);
+/// assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+/// assert_eq!(response.headers.count(&HeaderName::WwwAuthenticate), 2);
+///
+/// let mut alice =
+///     DigestClient::new(DigestCredentials::new("alice", "s3cret"), DigestClientConfig::default());
+/// alice.handle_challenge(&mut register, &response)?;
+/// assert!(matches!(registrar.verify(start, &register, &users), Outcome::Authorized(_)));
+///
+/// // Two minutes later the nonce has expired: stale, and the client retries by itself.
+/// let later = start + Duration::from_secs(120);
+/// let mut refresh = Request::new(Method::Register, RequestUri::new("sip:example.com")?);
+/// alice.authorize(&mut refresh)?;
+/// let outcome = registrar.verify(later, &refresh, &users);
+/// assert_eq!(outcome, Outcome::Challenge { stale: true });
+/// let mut response = Response::new(StatusCode::OK);
+/// registrar.respond(later, &outcome, &mut response);
+/// alice.handle_challenge(&mut refresh, &response)?;
+/// assert!(matches!(registrar.verify(later, &refresh, &users), Outcome::Authorized(_)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct DigestServer {
     config: DigestServerConfig,
     start: Instant,
