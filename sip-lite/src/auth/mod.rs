@@ -13,6 +13,20 @@
 //!   DigestClient::check_authentication_info
 //! ```
 //!
+//! Rules this module follows:
+//!
+//! - **Which challenge.** The client answers, per realm, the topmost challenge whose algorithm
+//!   and qop it supports, in the order the server listed them (RFC 8760 §2.4), not the
+//!   strongest; refusing MD5 is a local policy ([`DigestClientConfig::allow_md5`]). The server
+//!   lists one challenge per configured algorithm, most preferred first (RFC 8760 §2.3).
+//! - **Stale or wrong.** A new challenge for a realm whose credentials the request already
+//!   carried is answered only when it says `stale=true`; otherwise the credentials were
+//!   refused (RFC 7616 §3.3). The server says `stale=true` only when the response digest is
+//!   right, for a nonce that expired, was forgotten or is not its own.
+//! - **Replay.** Each nonce in use has its counts tracked (the highest and the 64 before it),
+//!   in a table of bounded size; a nonce that had to be forgotten is answered `stale=true`,
+//!   never accepted again.
+//!
 //! Both sides are sans-IO: no clock (the server takes `now: Instant` and measures nonce age
 //! from an `Instant` given at construction), no randomness of their own (an [`IdGenerator`]
 //! in each config, the OS CSPRNG by default, a seeded source in tests).

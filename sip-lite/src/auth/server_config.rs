@@ -90,6 +90,20 @@ impl DigestServerConfig {
         self
     }
 
+    /// Sets the seconds added to `now - start` when timestamping nonces.
+    #[must_use]
+    pub fn epoch_secs(mut self, secs: u64) -> Self {
+        self.epoch_secs = secs;
+        self
+    }
+
+    /// Accepts or refuses MD5 responses without qop.
+    #[must_use]
+    pub fn accept_without_qop(mut self, accept: bool) -> Self {
+        self.accept_without_qop = accept;
+        self
+    }
+
     /// Sets the id generator.
     #[must_use]
     pub fn ids(mut self, ids: IdGenerator) -> Self {
