@@ -45,6 +45,14 @@ impl IdGenerator {
         (self.source)(buf);
     }
 
+    /// `n` random bytes (n ≤ 32) as lowercase hex.
+    pub(crate) fn hex(&mut self, n: usize) -> String {
+        let mut buf = [0u8; 32];
+        let n = n.min(buf.len());
+        self.fill(&mut buf[..n]);
+        crate::auth::hash_hex(&buf[..n])
+    }
+
     /// `len` random characters of `[0-9A-Za-z]` (about 5.95 bits each).
     pub fn token(&mut self, len: usize) -> String {
         const ALPHABET: &[u8; 62] =
