@@ -583,3 +583,241 @@ fn cancel_gets_200_and_the_invite_487() {
     assert_eq!(p.a.ua.dialog_ids().count(), 0);
     assert_eq!(p.b.ua.dialog_ids().count(), 0);
 }
+
+/// REGISTER challenged with 401, answered with digest credentials and accepted; later the
+/// nonce expires, the server answers `stale=true` and the client retries without asking.
+#[test]
+fn digest_401_then_success_and_a_stale_nonce() {
+    use crate::auth::{
+        DigestClient, DigestClientConfig, DigestCredentials, DigestServer, DigestServerConfig,
+    };
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::rc::Rc;
+
+    let mut p = pair();
+    let start = p.now();
+    let mut server = DigestServer::new(
+        DigestServerConfig::new("example.com")
+            .nonce_lifetime(Duration::from_secs(60))
+            .secret([7; 32])
+            .ids(IdGenerator::from_fn(testkit::id_source(11))),
+        start,
+    )
+    .unwrap();
+    let mut users = HashMap::new();
+    users.insert("alice".to_owned(), "secret".to_owned());
+    p.b.script = Box::new(move |ua, now, e| {
+        if let UaEvent::Request {
+            transaction,
+            request,
+            ..
+        } = e
+        {
+            let outcome = server.verify(now, request, &users);
+            let mut resp = Response::to_request(request, StatusCode::OK, Some("reg"));
+            server.respond(now, &outcome, &mut resp);
+            ua.respond(now, *transaction, resp).unwrap();
+        }
+    });
+    let last: Rc<RefCell<Option<Request>>> = Rc::new(RefCell::new(None));
+    let client = Rc::new(RefCell::new(DigestClient::new(
+        DigestCredentials::new("alice", "secret"),
+        DigestClientConfig::default().ids(IdGenerator::from_fn(testkit::id_source(12))),
+    )));
+    let dest = p.a.peer;
+    let (last2, client2) = (last.clone(), client.clone());
+    // Alice answers a challenge with the same request, a new branch and the next CSeq.
+    p.a.script = Box::new(move |ua, now, e| {
+        if let UaEvent::Response { response, .. } = e {
+            if response.status.as_u16() == 401 {
+                let mut req = last2.borrow().clone().unwrap();
+                next_attempt(ua, &mut req);
+                client2
+                    .borrow_mut()
+                    .handle_challenge(&mut req, response)
+                    .unwrap();
+                *last2.borrow_mut() = Some(req.clone());
+                ua.send_request(now, req, dest).unwrap();
+            }
+        }
+    });
+    let register = |ua: &mut UserAgent, seq: u32| {
+        let branch = ua.ids().branch();
+        Message::parse(format!(
+            "REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch={branch}\r\n\
+             Max-Forwards: 70\r\nTo: <sip:alice@example.com>\r\nFrom: <sip:alice@example.com>;tag=r1\r\n\
+             Call-ID: reg-1\r\nCSeq: {seq} REGISTER\r\nContact: <sip:alice@127.0.0.1:5060>\r\n\
+             Expires: 3600\r\nContent-Length: 0\r\n\r\n"
+        ))
+        .unwrap()
+        .as_request()
+        .unwrap()
+        .clone()
+    };
+    let req = register(&mut p.a.ua, 1);
+    *last.borrow_mut() = Some(req.clone());
+    p.a.ua.send_request(start, req, dest).unwrap();
+    let wire = run(&mut p, Some(start + Duration::from_millis(100)));
+    let wire: Vec<String> = wire.iter().map(|l| l[7..].to_owned()).collect();
+    assert_eq!(
+        wire,
+        [
+            "alice REGISTER",
+            "bob 401 REGISTER",
+            "alice REGISTER",
+            "bob 200 REGISTER"
+        ]
+    );
+
+    // Two minutes later the nonce has expired: credentials sent up front get stale=true, and
+    // the client retries on its own with the new nonce.
+    p.clock.advance(Duration::from_secs(120));
+    let now = p.now();
+    let mut req = register(&mut p.a.ua, 3);
+    client.borrow_mut().authorize(&mut req).unwrap();
+    *last.borrow_mut() = Some(req.clone());
+    p.a.ua.send_request(now, req, dest).unwrap();
+    let wire = run(&mut p, Some(now + Duration::from_millis(100)));
+    let wire: Vec<String> = wire.iter().map(|l| l[7..].to_owned()).collect();
+    assert_eq!(
+        wire,
+        [
+            "alice REGISTER",
+            "bob 401 REGISTER",
+            "alice REGISTER",
+            "bob 200 REGISTER"
+        ]
+    );
+    let stale = p.a.events.iter().rev().find_map(|(_, e)| match e {
+        UaEvent::Response { response, .. } if response.status.as_u16() == 401 => response
+            .headers
+            .get(&crate::HeaderName::WwwAuthenticate)
+            .map(|v| v.as_str().to_owned()),
+        _ => None,
+    });
+    assert!(stale.unwrap().contains("stale=true"));
+    let oks = p.a.events.iter().filter(|(_, e)| matches!(e, UaEvent::Response { response, .. } if response.status == StatusCode::OK)).count();
+    assert_eq!(oks, 2);
+}
+
+/// A retry of `req`: a new Via branch and the next CSeq number (RFC 3261 §22.2).
+fn next_attempt(ua: &mut UserAgent, req: &mut Request) {
+    let seq = req.headers.cseq().unwrap().unwrap().seq + 1;
+    let branch = ua.ids().branch();
+    req.headers.set(
+        crate::HeaderName::Via,
+        crate::HeaderValue::new(format!("SIP/2.0/UDP 127.0.0.1:5060;branch={branch}")).unwrap(),
+    );
+    req.headers.set(
+        crate::HeaderName::CSeq,
+        crate::HeaderValue::new(format!("{seq} {}", req.method)).unwrap(),
+    );
+}
+
+#[test]
+fn route_sets_give_loose_and_strict_routing() {
+    let invite = |rr: &str| {
+        Message::parse(format!(
+            "INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP a.example.com;branch=z9hG4bK1\r\n\
+             To: <sip:bob@example.com>\r\nFrom: \"Alice\" <sip:alice@example.com>;tag=a1\r\n\
+             Call-ID: rr-1\r\nCSeq: 7 INVITE\r\n{rr}Contact: <sip:alice@a.example.com>\r\nContent-Length: 0\r\n\r\n"
+        ))
+        .unwrap()
+        .as_request()
+        .unwrap()
+        .clone()
+    };
+    let local = LocalParty {
+        via: "SIP/2.0/UDP b.example.com".into(),
+        contact: "<sip:bob@b.example.com>".into(),
+    };
+    let mut ids = IdGenerator::from_fn(testkit::id_source(3));
+
+    // Loose routing (lr on the first route): Request-URI is the remote target; the UAS keeps
+    // Record-Route in order (§12.1.1).
+    let req = invite("Record-Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>\r\n");
+    let ok = Response::to_request(&req, StatusCode::OK, Some("b1"));
+    let mut d = Dialog::uas(&req, &ok).unwrap();
+    assert_eq!(
+        d.route_set(),
+        ["<sip:p1.example.com;lr>", "<sip:p2.example.com;lr>"]
+    );
+    assert_eq!(d.remote_seq(), Some(7));
+    let bye = d.request(Method::Bye, &local, &mut ids).unwrap();
+    assert_eq!(bye.uri.as_str(), "sip:alice@a.example.com");
+    let routes: Vec<&str> = bye
+        .headers
+        .get_all(&crate::HeaderName::Route)
+        .map(|v| v.as_str())
+        .collect();
+    assert_eq!(
+        routes,
+        ["<sip:p1.example.com;lr>", "<sip:p2.example.com;lr>"]
+    );
+    assert_eq!(
+        bye.headers.get(&crate::HeaderName::To).unwrap().as_str(),
+        "\"Alice\" <sip:alice@example.com>;tag=a1"
+    );
+    assert_eq!(
+        bye.headers.get(&crate::HeaderName::From).unwrap().as_str(),
+        "<sip:bob@example.com>;tag=b1"
+    );
+    assert_eq!(
+        bye.headers.get(&crate::HeaderName::CSeq).unwrap().as_str(),
+        "1 BYE"
+    );
+
+    // Strict routing (no lr): the first route becomes the Request-URI and the remote target
+    // goes last in Route (§12.2.1.1).
+    let req =
+        invite("Record-Route: <sip:p1.example.com>\r\nRecord-Route: <sip:p2.example.com;lr>\r\n");
+    let ok = Response::to_request(&req, StatusCode::OK, Some("b1"));
+    let mut d = Dialog::uas(&req, &ok).unwrap();
+    let bye = d.request(Method::Bye, &local, &mut ids).unwrap();
+    assert_eq!(bye.uri.as_str(), "sip:p1.example.com");
+    let routes: Vec<&str> = bye
+        .headers
+        .get_all(&crate::HeaderName::Route)
+        .map(|v| v.as_str())
+        .collect();
+    assert_eq!(
+        routes,
+        ["<sip:p2.example.com;lr>", "<sip:alice@a.example.com>"]
+    );
+
+    // The UAC reverses Record-Route (§12.1.2) and needs the To tag.
+    let req = invite("");
+    let mut resp = Response::to_request(&req, StatusCode::OK, Some("b2"));
+    resp.headers.push(
+        crate::HeaderName::RecordRoute,
+        crate::HeaderValue::from_static("<sip:p1.example.com;lr>, <sip:p2.example.com;lr>")
+            .unwrap(),
+    );
+    resp.headers.push(
+        crate::HeaderName::Contact,
+        crate::HeaderValue::from_static("<sip:bob@b.example.com>").unwrap(),
+    );
+    let d = Dialog::uac(&req, &resp).unwrap();
+    assert_eq!(
+        d.route_set(),
+        ["<sip:p2.example.com;lr>", "<sip:p1.example.com;lr>"]
+    );
+    assert_eq!(d.local_seq(), 7);
+    let untagged = Response::to_request(&req, StatusCode::OK, None);
+    assert_eq!(Dialog::uac(&req, &untagged), Err(DialogError::MissingTag));
+    // A request that goes back in CSeq is refused (answer 500).
+    let mut d = Dialog::uas(
+        &invite(""),
+        &Response::to_request(&invite(""), StatusCode::OK, Some("b3")),
+    )
+    .unwrap();
+    let again = invite("");
+    assert_eq!(
+        d.receive_request(&again),
+        Err(DialogError::OutOfOrder {
+            received: 7,
+            last: 7
+        })
+    );
+}
