@@ -91,7 +91,7 @@ pub use server_config::{DigestServerConfig, ServerConfigError};
 pub use store::{CredentialStore, StoredSecret};
 
 /// The random source of the digest engines (client nonces, server nonces and, when none is
-/// configured, the server's secret): the crate's [`IdGenerator`](crate::IdGenerator).
+/// configured, the server's secret): the crate's [`IdGenerator`].
 pub use crate::IdGenerator;
 
 /// Appends `value` as a quoted-string, escaping `"` and `\` (RFC 3261 §25.1 quoted-pair).
