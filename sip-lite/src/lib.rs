@@ -63,6 +63,15 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## Modules
+//!
+//! - [`uri`], [`typed`], [`header`]: URIs and typed header views.
+//! - [`e164`]: numbers and telephone identities normalised to E.164 (call correlation).
+//! - [`feature`]: RFC 3840/3841 feature tags, Accept-Contact matching, the Image Share IARI.
+//! - [`transaction`]: RFC 3261 §17 with RFC 6026, sans-IO, timers A-M.
+//! - [`dialog`]: dialogs and a UA core over the transaction layer.
+//! - [`auth`]: digest authentication (RFC 7616 algorithms as RFC 8760 applies them).
+//!
 //! ## Bad input
 //!
 //! Every size an attacker controls ([`Limits`]: message, body, header count, line length) is
