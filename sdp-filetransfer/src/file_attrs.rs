@@ -1,0 +1,1310 @@
+//! The RFC 5547 §6 file-transfer attributes: `file-selector`, `file-transfer-id`,
+//! `file-disposition`, `file-date`, `file-icon` and `file-range`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::IdGenerator;
+use crate::error::AttributeError;
+use crate::grammar::{
+    check_filename_string, colon_hex, is_token, is_token_char, number, pct_decode, push_pct,
+    split_outside_quotes, unquote, write_colon_hex,
+};
+use crate::media_attrs::FormatEntry;
+
+// ---------------------------------------------------------------------------------------------
+// file name
+
+/// The `name` selector: a file name, kept in its percent-encoded form (RFC 5547 §6
+/// `filename-string`) so that it is re-emitted exactly as received.
+///
+/// ```
+/// use sdp_filetransfer::FileName;
+/// let n = FileName::new("50% \"off\"/sale.jpg");
+/// assert_eq!(n.as_encoded(), "50%25 %22off%22%2Fsale.jpg");
+/// assert_eq!(n.decoded(), "50% \"off\"/sale.jpg");
+/// assert_eq!(n.safe_local_name(), "50% _off__sale.jpg");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FileName {
+    encoded: Box<str>,
+}
+
+impl FileName {
+    /// A name from its plain (decoded) text. `%`, `"`, path separators (`/`, `\`) and control
+    /// characters are percent-encoded (RFC 5547 §6: "If a file name contains double quotes or
+    /// any other character that the syntax does not allow ... they MUST be percent-encoded"; so
+    /// must characters that the local OS reads as directory structure). An empty name becomes
+    /// `_`, since the grammar needs at least one character.
+    pub fn new(name: &str) -> Self {
+        let mut encoded = String::with_capacity(name.len() + 8);
+        for ch in name.chars() {
+            if ch.is_ascii() {
+                let b = ch as u8;
+                if b < 0x20 || b == 0x7F || matches!(b, b'%' | b'"' | b'/' | b'\\') {
+                    push_pct(&mut encoded, b);
+                    continue;
+                }
+            }
+            encoded.push(ch);
+        }
+        if encoded.is_empty() {
+            encoded.push('_');
+        }
+        Self {
+            encoded: encoded.into(),
+        }
+    }
+
+    /// A name from its encoded form (what stands between the quotes), checked against
+    /// `filename-string`.
+    pub fn from_encoded(encoded: &str) -> Result<Self, AttributeError> {
+        check_filename_string(encoded)?;
+        Ok(Self {
+            encoded: encoded.into(),
+        })
+    }
+
+    /// The encoded form, as it stands between the quotes.
+    pub fn as_encoded(&self) -> &str {
+        &self.encoded
+    }
+
+    /// The decoded name. RFC 5547 §6 says names are UTF-8; escapes that decode to invalid
+    /// UTF-8 become U+FFFD.
+    pub fn decoded(&self) -> String {
+        String::from_utf8_lossy(&pct_decode(&self.encoded)).into_owned()
+    }
+
+    /// The decoded name made safe to create in a local directory: see [`safe_local_name`].
+    pub fn safe_local_name(&self) -> String {
+        safe_local_name(&self.decoded())
+    }
+}
+
+impl fmt::Display for FileName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.encoded)
+    }
+}
+
+/// Turns a file name received from a peer into one that is safe to create inside a local
+/// download directory (RFC 5547 §6 and §10: receivers "MUST sanitize all input, such as the
+/// local file name").
+///
+/// The result has no path separators (`/`, `\`, and `:` for drive letters and streams, each
+/// becomes `_`), no control characters (dropped), no characters Windows forbids (`<>"|?*`
+/// become `_`), no `..` (runs of dots collapse to one dot, leading dots are removed so no
+/// hidden or relative name appears), no trailing dots or spaces, is not a Windows device name
+/// (`CON`, `NUL`, `COM1`, ... get a leading `_`), and is at most 255 bytes (cut at a character
+/// boundary, keeping a short extension). An empty result becomes `file`.
+///
+/// ```
+/// use sdp_filetransfer::safe_local_name;
+/// assert_eq!(safe_local_name("../../etc/passwd"), "_._etc_passwd");
+/// assert_eq!(safe_local_name("..\\boot.ini"), "_boot.ini");
+/// assert_eq!(safe_local_name(".."), "file");
+/// assert_eq!(safe_local_name("a\u{0}b\r\n.jpg"), "ab.jpg");
+/// assert_eq!(safe_local_name("My cool picture.jpg"), "My cool picture.jpg");
+/// assert_eq!(safe_local_name("nul.txt"), "_nul.txt");
+/// ```
+pub fn safe_local_name(received: &str) -> String {
+    let mut out = String::with_capacity(received.len());
+    for ch in received.chars() {
+        if ch.is_control() || matches!(ch, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}') {
+            // Controls, and the zero-width and bidirectional overrides that disguise names.
+            continue;
+        }
+        let ch = match ch {
+            '/' | '\\' | ':' | '<' | '>' | '"' | '|' | '?' | '*' => '_',
+            c => c,
+        };
+        if ch == '.' && (out.is_empty() || out.ends_with('.')) {
+            continue;
+        }
+        out.push(ch);
+    }
+    while out.ends_with(['.', ' ']) {
+        out.pop();
+    }
+    let trimmed = out.trim_start_matches(' ');
+    let mut out = if trimmed.len() != out.len() {
+        trimmed.to_owned()
+    } else {
+        out
+    };
+    if out.is_empty() {
+        return "file".to_owned();
+    }
+    let stem = out.split('.').next().unwrap_or_default();
+    const DEVICES: [&str; 22] = [
+        "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+        "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+    ];
+    if DEVICES.iter().any(|d| d.eq_ignore_ascii_case(stem.trim_end())) {
+        out.insert(0, '_');
+    }
+    const MAX: usize = 255;
+    if out.len() > MAX {
+        let ext = match out.rfind('.') {
+            Some(i) if out.len() - i <= 16 => out[i..].to_owned(),
+            _ => String::new(),
+        };
+        let mut cut = MAX - ext.len();
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(cut);
+        while out.ends_with(['.', ' ']) {
+            out.pop();
+        }
+        out.push_str(&ext);
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// file type
+
+/// The `type` selector: a media type with optional parameters whose values are quoted
+/// `filename-string`s (RFC 5547 §6 `filetype-selector`).
+///
+/// ```
+/// use sdp_filetransfer::FileType;
+/// let t = FileType::new("text", "plain")?.with_param("charset", "utf-8")?;
+/// assert_eq!(t.to_string(), "text/plain;charset=\"utf-8\"");
+/// assert_eq!(t.param("CHARSET").as_deref(), Some("utf-8"));
+/// # Ok::<(), sdp_filetransfer::AttributeError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FileType {
+    type_: Box<str>,
+    subtype: Box<str>,
+    /// (attribute, encoded value)
+    params: Vec<(Box<str>, Box<str>)>,
+}
+
+impl FileType {
+    /// A `type/subtype` with no parameters; both must be tokens.
+    pub fn new(type_: &str, subtype: &str) -> Result<Self, AttributeError> {
+        if !is_token(type_) || !is_token(subtype) || type_.contains('/') || subtype.contains('/')
+        {
+            return Err(AttributeError::BadMediaType);
+        }
+        Ok(Self {
+            type_: type_.into(),
+            subtype: subtype.into(),
+            params: Vec::new(),
+        })
+    }
+
+    /// Adds a parameter; `value` is plain text and is percent-encoded as needed.
+    pub fn with_param(mut self, name: &str, value: &str) -> Result<Self, AttributeError> {
+        if !is_token(name) || name.contains('=') {
+            return Err(AttributeError::BadMediaType);
+        }
+        self.params
+            .push((name.into(), FileName::new(value).encoded));
+        Ok(self)
+    }
+
+    /// The top-level type, as written.
+    pub fn type_(&self) -> &str {
+        &self.type_
+    }
+
+    /// The subtype, as written.
+    pub fn subtype(&self) -> &str {
+        &self.subtype
+    }
+
+    /// `type/subtype` (no parameters).
+    pub fn essence(&self) -> String {
+        format!("{}/{}", self.type_, self.subtype)
+    }
+
+    /// A parameter's decoded value, by case-insensitive name.
+    pub fn param(&self, name: &str) -> Option<String> {
+        self.params
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| String::from_utf8_lossy(&pct_decode(v)).into_owned())
+    }
+
+    /// Whether the type is allowed by `entries` (an `accept-types` list).
+    pub fn is_accepted_by(&self, entries: &[FormatEntry]) -> bool {
+        entries.iter().any(|e| e.matches(&self.type_, &self.subtype))
+    }
+
+    /// Same type and subtype (case-insensitive) and the same parameters.
+    pub fn same_as(&self, other: &FileType) -> bool {
+        self.type_.eq_ignore_ascii_case(&other.type_)
+            && self.subtype.eq_ignore_ascii_case(&other.subtype)
+            && self.params.len() == other.params.len()
+            && self.params.iter().all(|(n, v)| {
+                other
+                    .params
+                    .iter()
+                    .any(|(n2, v2)| n.eq_ignore_ascii_case(n2) && pct_decode(v) == pct_decode(v2))
+            })
+    }
+
+    pub(crate) fn parse(s: &str) -> Result<Self, AttributeError> {
+        const BAD: AttributeError = AttributeError::BadMediaType;
+        let head_end = s.find(';').unwrap_or(s.len());
+        let (ty, sub) = s[..head_end].split_once('/').ok_or(BAD)?;
+        let mut out = Self::new(ty, sub)?;
+        let mut rest = &s[head_end..];
+        while let Some(r) = rest.strip_prefix(';') {
+            let (name, v) = r.split_once('=').ok_or(BAD)?;
+            if !is_token(name) {
+                return Err(BAD);
+            }
+            let (value, after) = if let Some(q) = v.strip_prefix('"') {
+                let close = q.find('"').ok_or(BAD)?;
+                (&q[..close], &q[close + 1..])
+            } else {
+                // Lenient: an unquoted token value (re-emitted quoted).
+                let end = v.bytes().position(|c| !is_token_char(c)).unwrap_or(v.len());
+                (&v[..end], &v[end..])
+            };
+            check_filename_string(value).map_err(|_| BAD)?;
+            out.params.push((name.into(), value.into()));
+            rest = after;
+        }
+        if !rest.is_empty() {
+            return Err(BAD);
+        }
+        Ok(out)
+    }
+}
+
+impl fmt::Display for FileType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.type_, self.subtype)?;
+        for (n, v) in &self.params {
+            write!(f, ";{n}=\"{v}\"")?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for FileType {
+    type Err = AttributeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// hash
+
+/// The `hash` selector: an algorithm name from the IANA Hash Function Textual Names registry and
+/// the digest, written as upper-case colon-separated hex (RFC 5547 §6).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FileHash {
+    algorithm: Box<str>,
+    digest: Vec<u8>,
+}
+
+impl FileHash {
+    /// A SHA-1 digest over the whole file, the one algorithm RFC 5547 §5 defines.
+    pub fn sha1(digest: [u8; 20]) -> Self {
+        Self {
+            algorithm: "sha-1".into(),
+            digest: digest.to_vec(),
+        }
+    }
+
+    /// Any algorithm (a token); a `sha-1` digest must be 20 bytes.
+    pub fn new(algorithm: &str, digest: Vec<u8>) -> Result<Self, AttributeError> {
+        if !is_token(algorithm)
+            || algorithm.contains(':')
+            || digest.is_empty()
+            || (algorithm.eq_ignore_ascii_case("sha-1") && digest.len() != 20)
+        {
+            return Err(AttributeError::BadHash);
+        }
+        Ok(Self {
+            algorithm: algorithm.into(),
+            digest,
+        })
+    }
+
+    /// The algorithm name as written.
+    pub fn algorithm(&self) -> &str {
+        &self.algorithm
+    }
+
+    /// The digest bytes.
+    pub fn digest(&self) -> &[u8] {
+        &self.digest
+    }
+
+    fn parse(s: &str) -> Result<Self, AttributeError> {
+        let (alg, hex) = s.split_once(':').ok_or(AttributeError::BadHash)?;
+        Self::new(alg, colon_hex(hex).ok_or(AttributeError::BadHash)?)
+    }
+}
+
+impl fmt::Display for FileHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::with_capacity(self.algorithm.len() + 1 + self.digest.len() * 3);
+        s.push_str(&self.algorithm);
+        s.push(':');
+        write_colon_hex(&mut s, &self.digest);
+        f.write_str(&s)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// file selector
+
+/// One selector of `a=file-selector`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Selector {
+    /// `name:"..."`.
+    Name(FileName),
+    /// `type:type/subtype;p="v"`.
+    Type(FileType),
+    /// `size:<octets>`.
+    Size(u64),
+    /// `hash:<algorithm>:<HH:HH:...>`.
+    Hash(FileHash),
+}
+
+/// `a=file-selector` (RFC 5547 §5, §6): the tuple of name, type, size and hashes that identifies
+/// a file. Selectors keep the order they were written in, so a parsed selector is re-emitted
+/// byte for byte; an empty selector is the capability form (§8.5).
+///
+/// ```
+/// use sdp_filetransfer::{FileHash, FileSelector, FileType};
+/// let sel = FileSelector::new()
+///     .with_name("My cool picture.jpg")
+///     .with_type(FileType::new("image", "jpeg")?)
+///     .with_size(4092)
+///     .with_hash(FileHash::sha1([0x72; 20]));
+/// assert!(sel.to_string().starts_with("name:\"My cool picture.jpg\" type:image/jpeg size:4092 hash:sha-1:72:72:"));
+/// assert_eq!(sel.size(), Some(4092));
+/// # Ok::<(), sdp_filetransfer::AttributeError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct FileSelector {
+    selectors: Vec<Selector>,
+}
+
+impl FileSelector {
+    /// An empty selector (the capability form of RFC 5547 §8.5).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the name (replacing any name) from plain text.
+    pub fn with_name(self, name: &str) -> Self {
+        self.with_selector(Selector::Name(FileName::new(name)))
+    }
+
+    /// Sets the type (replacing any type).
+    pub fn with_type(self, file_type: FileType) -> Self {
+        self.with_selector(Selector::Type(file_type))
+    }
+
+    /// Sets the size (replacing any size).
+    pub fn with_size(self, size: u64) -> Self {
+        self.with_selector(Selector::Size(size))
+    }
+
+    /// Adds a hash (replacing one of the same algorithm).
+    pub fn with_hash(self, hash: FileHash) -> Self {
+        self.with_selector(Selector::Hash(hash))
+    }
+
+    /// Adds a selector, replacing one of the same kind (for hashes: the same algorithm).
+    pub fn with_selector(mut self, sel: Selector) -> Self {
+        let same = |s: &Selector| match (s, &sel) {
+            (Selector::Name(_), Selector::Name(_))
+            | (Selector::Type(_), Selector::Type(_))
+            | (Selector::Size(_), Selector::Size(_)) => true,
+            (Selector::Hash(a), Selector::Hash(b)) => {
+                a.algorithm.eq_ignore_ascii_case(&b.algorithm)
+            }
+            _ => false,
+        };
+        match self.selectors.iter_mut().find(|s| same(s)) {
+            Some(slot) => *slot = sel,
+            None => self.selectors.push(sel),
+        }
+        self
+    }
+
+    /// The selectors in written order.
+    pub fn selectors(&self) -> &[Selector] {
+        &self.selectors
+    }
+
+    /// Whether no selector is present (the capability form).
+    pub fn is_empty(&self) -> bool {
+        self.selectors.is_empty()
+    }
+
+    /// The name selector.
+    pub fn name(&self) -> Option<&FileName> {
+        self.selectors.iter().find_map(|s| match s {
+            Selector::Name(n) => Some(n),
+            _ => None,
+        })
+    }
+
+    /// The type selector.
+    pub fn file_type(&self) -> Option<&FileType> {
+        self.selectors.iter().find_map(|s| match s {
+            Selector::Type(t) => Some(t),
+            _ => None,
+        })
+    }
+
+    /// The size selector.
+    pub fn size(&self) -> Option<u64> {
+        self.selectors.iter().find_map(|s| match s {
+            Selector::Size(n) => Some(*n),
+            _ => None,
+        })
+    }
+
+    /// The hash selectors.
+    pub fn hashes(&self) -> impl Iterator<Item = &FileHash> {
+        self.selectors.iter().filter_map(|s| match s {
+            Selector::Hash(h) => Some(h),
+            _ => None,
+        })
+    }
+
+    /// The SHA-1 hash, if present.
+    pub fn sha1(&self) -> Option<&[u8]> {
+        self.hashes()
+            .find(|h| h.algorithm.eq_ignore_ascii_case("sha-1"))
+            .map(|h| h.digest())
+    }
+
+    /// Whether the push offer form holds: at least one of type, size or hash (RFC 5547 §8.2.1).
+    pub fn describes_push(&self) -> bool {
+        self.selectors
+            .iter()
+            .any(|s| !matches!(s, Selector::Name(_)))
+    }
+
+    /// The name, type and size selectors only: what a push answer copies (RFC 5547 §8.3.1),
+    /// plus the hashes, which deployed answers (and the §9.1 example) echo too.
+    pub fn echo(&self) -> Self {
+        self.clone()
+    }
+
+    /// Whether two selectors can select the same file: every kind present in both agrees
+    /// (names and types compared after decoding, hashes per algorithm). RFC 5547 §8.1 lets an
+    /// endpoint change the selector of an ongoing transfer only this way (e.g. adding a hash).
+    pub fn compatible_with(&self, other: &FileSelector) -> bool {
+        let names = match (self.name(), other.name()) {
+            (Some(a), Some(b)) => pct_decode(a.as_encoded()) == pct_decode(b.as_encoded()),
+            _ => true,
+        };
+        let types = match (self.file_type(), other.file_type()) {
+            (Some(a), Some(b)) => a.same_as(b),
+            _ => true,
+        };
+        let sizes = match (self.size(), other.size()) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        let hashes = self.hashes().all(|a| {
+            other
+                .hashes()
+                .filter(|b| b.algorithm.eq_ignore_ascii_case(&a.algorithm))
+                .all(|b| b.digest == a.digest)
+        });
+        names && types && sizes && hashes
+    }
+
+    pub(crate) fn parse(s: &str) -> Result<Self, AttributeError> {
+        let mut selectors: Vec<Selector> = Vec::new();
+        for part in split_outside_quotes(s)? {
+            let (kind, value) = part
+                .split_once(':')
+                .ok_or(AttributeError::UnknownSelector)?;
+            let sel = match kind {
+                "name" => Selector::Name(FileName::from_encoded(
+                    unquote(value).map_err(|_| AttributeError::BadFileName)?,
+                )?),
+                "type" => Selector::Type(FileType::parse(value)?),
+                "size" => Selector::Size(number(value).ok_or(AttributeError::BadNumber)?),
+                "hash" => Selector::Hash(FileHash::parse(value)?),
+                _ => return Err(AttributeError::UnknownSelector),
+            };
+            let dup = match &sel {
+                Selector::Name(_) => selectors
+                    .iter()
+                    .any(|s| matches!(s, Selector::Name(_)))
+                    .then_some("name"),
+                Selector::Type(_) => selectors
+                    .iter()
+                    .any(|s| matches!(s, Selector::Type(_)))
+                    .then_some("type"),
+                Selector::Size(_) => selectors
+                    .iter()
+                    .any(|s| matches!(s, Selector::Size(_)))
+                    .then_some("size"),
+                Selector::Hash(_) => None,
+            };
+            if let Some(selector) = dup {
+                return Err(AttributeError::DuplicateSelector { selector });
+            }
+            selectors.push(sel);
+        }
+        Ok(Self { selectors })
+    }
+}
+
+impl fmt::Display for FileSelector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, s) in self.selectors.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            match s {
+                Selector::Name(n) => write!(f, "name:\"{n}\"")?,
+                Selector::Type(t) => write!(f, "type:{t}")?,
+                Selector::Size(n) => write!(f, "size:{n}")?,
+                Selector::Hash(h) => write!(f, "hash:{h}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for FileSelector {
+    type Err = AttributeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// transfer id, disposition, icon, range
+
+/// Length of generated file-transfer-ids: RFC 5547 §8.1 recommends about 32 characters; 32
+/// alphanumerics carry about 190 random bits.
+pub const GENERATED_TRANSFER_ID_LEN: usize = 32;
+
+/// `a=file-transfer-id` (RFC 5547 §8.1): a token identifying one transfer.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileTransferId(Box<str>);
+
+impl FileTransferId {
+    /// Checks and wraps a token.
+    pub fn new(s: &str) -> Result<Self, AttributeError> {
+        crate::grammar::token(s)?;
+        Ok(Self(s.into()))
+    }
+
+    /// A fresh random id of [`GENERATED_TRANSFER_ID_LEN`] alphanumerics.
+    pub fn generate(ids: &mut IdGenerator) -> Self {
+        Self(ids.alphanumeric(GENERATED_TRANSFER_ID_LEN).into())
+    }
+
+    /// The id.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for FileTransferId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for FileTransferId {
+    type Err = AttributeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::new(s)
+    }
+}
+
+/// `a=file-disposition` (RFC 5547 §7): a Content-Disposition type, `render` by default.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "String", into = "String"))]
+pub struct Disposition(Box<str>);
+
+impl Disposition {
+    /// `render`: show the file at once (the default when the attribute is absent).
+    pub fn render() -> Self {
+        Self("render".into())
+    }
+
+    /// `attachment`: store it; show it only on user action.
+    pub fn attachment() -> Self {
+        Self("attachment".into())
+    }
+
+    /// Any disposition token from the IANA registry.
+    pub fn new(s: &str) -> Result<Self, AttributeError> {
+        crate::grammar::token(s)?;
+        Ok(Self(s.into()))
+    }
+
+    /// Whether this is `render` (case-insensitive).
+    pub fn is_render(&self) -> bool {
+        self.0.eq_ignore_ascii_case("render")
+    }
+
+    /// The token.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for Disposition {
+    fn default() -> Self {
+        Self::render()
+    }
+}
+
+impl fmt::Display for Disposition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for Disposition {
+    type Error = AttributeError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::new(&s)
+    }
+}
+
+impl From<Disposition> for String {
+    fn from(d: Disposition) -> Self {
+        d.0.into()
+    }
+}
+
+/// `a=file-icon` (RFC 5547 §6, §8.8): a `cid:` URL (RFC 2392) naming a body part of the
+/// `multipart/related` body the SDP travels in.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ContentIdUrl(Box<str>);
+
+impl ContentIdUrl {
+    /// A `cid:` URL from a Content-ID (without angle brackets), percent-encoding what a URL
+    /// cannot hold.
+    pub fn from_content_id(id: &str) -> Result<Self, AttributeError> {
+        if id.is_empty() {
+            return Err(AttributeError::BadContentId);
+        }
+        let mut s = String::from("cid:");
+        for b in id.bytes() {
+            if b.is_ascii_graphic() && !matches!(b, b'%' | b'<' | b'>' | b'"') {
+                s.push(char::from(b));
+            } else {
+                push_pct(&mut s, b);
+            }
+        }
+        Ok(Self(s.into()))
+    }
+
+    /// Checks a `cid:` URL.
+    pub fn new(url: &str) -> Result<Self, AttributeError> {
+        let rest = url
+            .get(..4)
+            .filter(|p| p.eq_ignore_ascii_case("cid:"))
+            .and_then(|_| url.get(4..))
+            .ok_or(AttributeError::BadContentId)?;
+        if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(AttributeError::BadContentId);
+        }
+        let mut i = 0;
+        let b = rest.as_bytes();
+        while let Some(&c) = b.get(i) {
+            if c == b'%' {
+                match (b.get(i + 1), b.get(i + 2)) {
+                    (Some(&h), Some(&l))
+                        if crate::grammar::hex_val(h).is_some()
+                            && crate::grammar::hex_val(l).is_some() => {}
+                    _ => return Err(AttributeError::BadContentId),
+                }
+            }
+            i += 1;
+        }
+        Ok(Self(url.into()))
+    }
+
+    /// The URL as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The Content-ID header value this URL names, `<...>` with escapes decoded (RFC 2392 §2).
+    pub fn content_id(&self) -> String {
+        let inner = pct_decode(self.0.get(4..).unwrap_or_default());
+        format!("<{}>", String::from_utf8_lossy(&inner))
+    }
+}
+
+impl fmt::Display for ContentIdUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// `a=file-range` (RFC 5547 §6): the 1-based, inclusive octet range of the file to transfer;
+/// `stop = None` is `*` (up to the end). Absent means `1-*`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FileRange {
+    start: u64,
+    stop: Option<u64>,
+}
+
+impl FileRange {
+    /// A range; `start` is at least 1 and not after `stop`.
+    pub fn new(start: u64, stop: Option<u64>) -> Result<Self, AttributeError> {
+        if start == 0 || stop.is_some_and(|s| s < start) {
+            return Err(AttributeError::BadFileRange);
+        }
+        Ok(Self { start, stop })
+    }
+
+    /// The range a resume asks for after `received` octets of a file of `size` octets
+    /// (`None` when unknown): `received + 1` to the end.
+    pub fn resume_after(received: u64, size: Option<u64>) -> Result<Self, AttributeError> {
+        Self::new(received.saturating_add(1), size)
+    }
+
+    /// The first octet (1-based).
+    pub fn start(&self) -> u64 {
+        self.start
+    }
+
+    /// The last octet, inclusive; `None` for `*`.
+    pub fn stop(&self) -> Option<u64> {
+        self.stop
+    }
+
+    /// The number of octets, when the stop is known.
+    pub fn len(&self) -> Option<u64> {
+        self.stop.map(|s| s - self.start + 1)
+    }
+
+    /// Always false: a range holds at least one octet.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    fn parse(s: &str) -> Result<Self, AttributeError> {
+        let (a, b) = s.split_once('-').ok_or(AttributeError::BadFileRange)?;
+        let start = number(a).ok_or(AttributeError::BadFileRange)?;
+        let stop = if b == "*" {
+            None
+        } else {
+            Some(number(b).ok_or(AttributeError::BadFileRange)?)
+        };
+        Self::new(start, stop)
+    }
+}
+
+impl fmt::Display for FileRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.stop {
+            Some(stop) => write!(f, "{}-{}", self.start, stop),
+            None => write!(f, "{}-*", self.start),
+        }
+    }
+}
+
+impl FromStr for FileRange {
+    type Err = AttributeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// dates
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// An RFC 5322 §3.3 `date-time` with a numeric zone, as RFC 5547 §6 requires for `file-date`.
+/// The text is kept as received (so it is re-emitted exactly); the fields are checked and
+/// available.
+///
+/// ```
+/// use sdp_filetransfer::DateTime;
+/// let d: DateTime = "Mon, 15 May 2006 15:01:31 +0300".parse()?;
+/// assert_eq!((d.year(), d.month(), d.day()), (2006, 5, 15));
+/// assert_eq!(d.unix_time(), 1147694491);
+/// assert_eq!(DateTime::from_unix(1147694491, 180)?.as_str(), "Mon, 15 May 2006 15:01:31 +0300");
+/// # Ok::<(), sdp_filetransfer::AttributeError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DateTime {
+    raw: Box<str>,
+    year: u32,
+    month: u8,
+    day: u8,
+    hour: u8,
+    minute: u8,
+    second: u8,
+    /// Zone offset in minutes east of UTC.
+    offset: i16,
+}
+
+fn is_leap(y: u32) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: u32, m: u8) -> u8 {
+    match m {
+        2 if is_leap(y) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+impl DateTime {
+    /// The date for a Unix time (seconds) shown in a zone `offset_minutes` east of UTC, in the
+    /// canonical form `Day, D Mon YYYY HH:MM:SS +HHMM`. Years before 1900 or after 9999, and
+    /// offsets beyond ±23:59, are refused.
+    pub fn from_unix(unix: i64, offset_minutes: i16) -> Result<Self, AttributeError> {
+        if offset_minutes.unsigned_abs() >= 24 * 60 {
+            return Err(AttributeError::BadDate);
+        }
+        let local = unix
+            .checked_add(i64::from(offset_minutes) * 60)
+            .ok_or(AttributeError::BadDate)?;
+        let days = local.div_euclid(86400);
+        let secs = local.rem_euclid(86400);
+        let (y, m, d) = civil_from_days(days);
+        if !(1900..=9999).contains(&y) {
+            return Err(AttributeError::BadDate);
+        }
+        let weekday = DAYS[usize::try_from((days + 3).rem_euclid(7)).unwrap_or(0)];
+        let sign = if offset_minutes < 0 { '-' } else { '+' };
+        let off = offset_minutes.unsigned_abs();
+        let raw = format!(
+            "{weekday}, {d} {} {y} {:02}:{:02}:{:02} {sign}{:02}{:02}",
+            MONTHS[usize::try_from(m - 1).unwrap_or(0)],
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60,
+            off / 60,
+            off % 60
+        );
+        Self::parse(&raw)
+    }
+
+    /// Parses `[day-of-week ","] day month year hour:minute[:second] (+|-)HHMM`. Runs of
+    /// white space count as one.
+    pub fn parse(s: &str) -> Result<Self, AttributeError> {
+        const BAD: AttributeError = AttributeError::BadDate;
+        if s.is_empty() || s.contains('"') || !crate::grammar::is_text(s) {
+            return Err(BAD);
+        }
+        let body = match s.split_once(',') {
+            Some((dow, rest)) => {
+                if !DAYS.contains(&dow.trim()) {
+                    return Err(BAD);
+                }
+                rest
+            }
+            None => s,
+        };
+        let mut it = body.split([' ', '\t']).filter(|t| !t.is_empty());
+        let mut next = || it.next().ok_or(BAD);
+        let day_t = next()?;
+        let month_t = next()?;
+        let year_t = next()?;
+        let time_t = next()?;
+        let zone_t = next()?;
+        if it.next().is_some() || day_t.len() > 2 || year_t.len() < 4 {
+            return Err(BAD);
+        }
+        let day = number(day_t).ok_or(BAD)?;
+        let month = MONTHS.iter().position(|m| *m == month_t).ok_or(BAD)? as u8 + 1;
+        let year = u32::try_from(number(year_t).ok_or(BAD)?).map_err(|_| BAD)?;
+        let mut tp = time_t.split(':');
+        let two = |t: Option<&str>| -> Result<u8, AttributeError> {
+            let t = t.ok_or(BAD)?;
+            if t.len() != 2 {
+                return Err(BAD);
+            }
+            Ok(number(t).ok_or(BAD)? as u8)
+        };
+        let hour = two(tp.next())?;
+        let minute = two(tp.next())?;
+        let second = match tp.next() {
+            Some(t) => two(Some(t))?,
+            None => 0,
+        };
+        if tp.next().is_some() {
+            return Err(BAD);
+        }
+        let zb = zone_t.as_bytes();
+        let sign: i16 = match zb.first() {
+            Some(b'+') => 1,
+            Some(b'-') => -1,
+            _ => return Err(BAD),
+        };
+        let zd = zone_t.get(1..).filter(|z| z.len() == 4).ok_or(BAD)?;
+        let zh = number(zd.get(..2).ok_or(BAD)?).ok_or(BAD)?;
+        let zm = number(zd.get(2..).ok_or(BAD)?).ok_or(BAD)?;
+        if year < 1900
+            || day == 0
+            || day > u64::from(days_in_month(year, month))
+            || hour > 23
+            || minute > 59
+            || second > 60
+            || zm > 59
+        {
+            return Err(BAD);
+        }
+        Ok(Self {
+            raw: s.into(),
+            year,
+            month,
+            day: day as u8,
+            hour,
+            minute,
+            second,
+            offset: sign * (zh as i16 * 60 + zm as i16),
+        })
+    }
+
+    /// The text as received.
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    /// The year.
+    pub fn year(&self) -> u32 {
+        self.year
+    }
+
+    /// The month, 1-12.
+    pub fn month(&self) -> u8 {
+        self.month
+    }
+
+    /// The day of the month, 1-31.
+    pub fn day(&self) -> u8 {
+        self.day
+    }
+
+    /// Hour, minute and second (a leap second reads as 60).
+    pub fn time(&self) -> (u8, u8, u8) {
+        (self.hour, self.minute, self.second)
+    }
+
+    /// The zone offset in minutes east of UTC.
+    pub fn offset_minutes(&self) -> i16 {
+        self.offset
+    }
+
+    /// Seconds since the Unix epoch.
+    pub fn unix_time(&self) -> i64 {
+        let days = days_from_civil(
+            i64::from(self.year),
+            i64::from(self.month),
+            i64::from(self.day),
+        );
+        days * 86400
+            + i64::from(self.hour) * 3600
+            + i64::from(self.minute) * 60
+            + i64::from(self.second)
+            - i64::from(self.offset) * 60
+    }
+}
+
+impl fmt::Display for DateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+impl FromStr for DateTime {
+    type Err = AttributeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+/// Which date a `file-date` parameter gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DateKind {
+    /// `creation`.
+    Creation,
+    /// `modification`.
+    Modification,
+    /// `read`.
+    Read,
+}
+
+impl DateKind {
+    /// The parameter name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateKind::Creation => "creation",
+            DateKind::Modification => "modification",
+            DateKind::Read => "read",
+        }
+    }
+}
+
+/// `a=file-date` (RFC 5547 §6): creation, modification and read dates, each at most once, in
+/// written order.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct FileDate {
+    dates: Vec<(DateKind, DateTime)>,
+}
+
+impl FileDate {
+    /// No dates yet (add at least one before use: the attribute needs one).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets a date (replacing one of the same kind).
+    pub fn with(mut self, kind: DateKind, date: DateTime) -> Self {
+        match self.dates.iter_mut().find(|(k, _)| *k == kind) {
+            Some(slot) => slot.1 = date,
+            None => self.dates.push((kind, date)),
+        }
+        self
+    }
+
+    /// The date of one kind.
+    pub fn get(&self, kind: DateKind) -> Option<&DateTime> {
+        self.dates.iter().find(|(k, _)| *k == kind).map(|(_, d)| d)
+    }
+
+    /// The dates in written order.
+    pub fn dates(&self) -> &[(DateKind, DateTime)] {
+        &self.dates
+    }
+
+    /// Whether no date is present.
+    pub fn is_empty(&self) -> bool {
+        self.dates.is_empty()
+    }
+
+    fn parse(s: &str) -> Result<Self, AttributeError> {
+        let mut out = Self::new();
+        let parts = split_outside_quotes(s)?;
+        if parts.is_empty() {
+            return Err(AttributeError::MissingValue);
+        }
+        for part in parts {
+            let (name, value) = part.split_once(':').ok_or(AttributeError::BadDate)?;
+            let kind = match name {
+                "creation" => DateKind::Creation,
+                "modification" => DateKind::Modification,
+                "read" => DateKind::Read,
+                _ => {
+                    return Err(AttributeError::Expected {
+                        expected: "creation:, modification: or read:",
+                    });
+                }
+            };
+            if out.get(kind).is_some() {
+                return Err(AttributeError::DuplicateDate {
+                    param: kind.as_str(),
+                });
+            }
+            let date = DateTime::parse(unquote(value).map_err(|_| AttributeError::BadDate)?)?;
+            out.dates.push((kind, date));
+        }
+        Ok(out)
+    }
+}
+
+impl fmt::Display for FileDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (k, d)) in self.dates.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{}:\"{}\"", k.as_str(), d)?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for FileDate {
+    type Err = AttributeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selector_round_trips_in_written_order() {
+        let s = "type:image/jpeg name:\"My cool picture.jpg\" size:4092 hash:sha-1:72:24:5F:E8:65:3D:DA:F3:71:36:2F:86:D4:71:91:3E:E4:A2:CE:2E hash:sha-256:AB";
+        let sel = FileSelector::parse(s).unwrap();
+        assert_eq!(sel.to_string(), s);
+        assert_eq!(sel.name().unwrap().decoded(), "My cool picture.jpg");
+        assert_eq!(sel.hashes().count(), 2);
+        assert_eq!(sel.sha1().unwrap()[0], 0x72);
+        assert!(FileSelector::parse("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn selector_errors() {
+        use AttributeError as E;
+        let cases: &[(&str, AttributeError)] = &[
+            ("size:1 size:2", E::DuplicateSelector { selector: "size" }),
+            ("colour:red", E::UnknownSelector),
+            ("name", E::UnknownSelector),
+            ("name:\"\"", E::BadFileName),
+            ("name:\"a%2\"", E::BadFileName),
+            ("name:noquotes", E::BadFileName),
+            ("name:\"open", E::BadQuotedString),
+            ("size:-1", E::BadNumber),
+            ("hash:sha-1:72:24", E::BadHash),
+            ("hash:sha-1", E::BadHash),
+            ("type:image", E::BadMediaType),
+            ("type:image/jpeg;x", E::BadMediaType),
+        ];
+        for (input, err) in cases {
+            assert_eq!(FileSelector::parse(input).unwrap_err(), *err, "{input}");
+        }
+    }
+
+    #[test]
+    fn type_params_quoted_and_lenient() {
+        let t = FileType::parse("text/plain;charset=\"utf-8\";x=\"a;b c\"").unwrap();
+        assert_eq!(t.param("x").unwrap(), "a;b c");
+        let lenient = FileType::parse("text/plain;charset=utf-8").unwrap();
+        assert_eq!(lenient.to_string(), "text/plain;charset=\"utf-8\"");
+        assert!(t.is_accepted_by(&[FormatEntry::new("text/*").unwrap()]));
+    }
+
+    #[test]
+    fn compatibility_for_refresh() {
+        let a = FileSelector::parse("name:\"a.jpg\" size:10").unwrap();
+        let b = FileSelector::parse("size:10 name:\"a.jpg\" hash:sha-1:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00").unwrap();
+        assert!(a.compatible_with(&b) && b.compatible_with(&a));
+        let c = FileSelector::parse("name:\"b.jpg\" size:10").unwrap();
+        assert!(!a.compatible_with(&c));
+        let enc = FileSelector::parse("name:\"%61.jpg\"").unwrap();
+        assert!(a.compatible_with(&enc));
+    }
+
+    #[test]
+    fn dates() {
+        let d = DateTime::parse("Sun, 21 May 2006 13:02:15 +0300").unwrap();
+        assert_eq!(d.offset_minutes(), 180);
+        assert_eq!(DateTime::parse("21 May 2006 13:02 -0000").unwrap().time(), (13, 2, 0));
+        for bad in [
+            "",
+            "Mon, 15 May 2006 15:01:31 GMT",
+            "Xyz, 15 May 2006 15:01:31 +0300",
+            "31 Apr 2006 15:01:31 +0300",
+            "29 Feb 2006 15:01:31 +0300",
+            "15 May 06 15:01:31 +0300",
+            "15 May 2006 25:01:31 +0300",
+            "15 May 2006 15:01:31 +03",
+            "15 May 2006 15:01:31 +0300 extra",
+        ] {
+            assert!(DateTime::parse(bad).is_err(), "{bad}");
+        }
+        assert!(DateTime::parse("29 Feb 2004 00:00:00 +0000").is_ok());
+        for unix in [0i64, 951782400, 1147694491, 4102444799] {
+            for off in [-720i16, 0, 330] {
+                let d = DateTime::from_unix(unix, off).unwrap();
+                assert_eq!(d.unix_time(), unix, "{d}");
+                assert_eq!(d.offset_minutes(), off);
+            }
+        }
+        let fd =
+            FileDate::parse("creation:\"Mon, 15 May 2006 15:01:31 +0300\" read:\"16 May 2006 09:12:27 +0300\"")
+                .unwrap();
+        assert!(fd.get(DateKind::Read).is_some());
+        assert_eq!(
+            FileDate::parse("read:\"16 May 2006 09:12:27 +0300\" read:\"16 May 2006 09:12:27 +0300\"")
+                .unwrap_err(),
+            AttributeError::DuplicateDate { param: "read" }
+        );
+    }
+
+    #[test]
+    fn ranges_icons_ids() {
+        assert_eq!(FileRange::parse("1-*").unwrap().stop(), None);
+        assert_eq!(FileRange::parse("2049-4385").unwrap().len(), Some(2337));
+        for bad in ["0-5", "5-4", "1-", "-5", "a-b", "1-2-3"] {
+            assert!(FileRange::parse(bad).is_err(), "{bad}");
+        }
+        let icon = ContentIdUrl::new("cid:id2@alicepc.example.com").unwrap();
+        assert_eq!(icon.content_id(), "<id2@alicepc.example.com>");
+        assert!(ContentIdUrl::new("http://x").is_err());
+        assert!(ContentIdUrl::new("cid:").is_err());
+        assert!(ContentIdUrl::new("cid:a%zz").is_err());
+        assert_eq!(
+            ContentIdUrl::from_content_id("a b@c").unwrap().as_str(),
+            "cid:a%20b@c"
+        );
+        assert!(FileTransferId::new("a b").is_err());
+        assert!(FileTransferId::new("").is_err());
+    }
+
+    #[test]
+    fn safe_names() {
+        for (input, want) in [
+            ("..", "file"),
+            ("...", "file"),
+            ("", "file"),
+            ("/", "_"),
+            ("a/../b", "a_._b"),
+            (".hidden", "hidden"),
+            ("C:\\Windows\\x.dll", "C__Windows_x.dll"),
+            ("name. ", "name"),
+            ("COM1", "_COM1"),
+            ("a\u{202E}gpj.exe", "agpj.exe"),
+            ("photo..jpg", "photo.jpg"),
+        ] {
+            assert_eq!(safe_local_name(input), want, "{input:?}");
+        }
+        let long = format!("{}.jpeg", "é".repeat(300));
+        let s = safe_local_name(&long);
+        assert!(s.len() <= 255 && s.ends_with(".jpeg"), "{s}");
+    }
+}
