@@ -87,6 +87,9 @@ mod validate;
 #[cfg(any(fuzzing, test))]
 pub mod fuzzing;
 
+#[cfg(test)]
+mod conformance;
+
 pub use attribute::Attribute;
 pub use error::{
     AnswerError, AnswerViolation, AttributeError, NotAcceptable, OfferError, ParseError,
