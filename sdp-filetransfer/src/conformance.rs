@@ -274,6 +274,18 @@ fn deployed_clients() {
     );
 }
 
+/// Inputs the fuzzers found, kept as regression tests.
+#[test]
+fn fuzz_regressions() {
+    // A selector listing sha-1 twice was "incompatible" with itself, so an identical re-offer
+    // read as a selector conflict.
+    for input in [include_bytes!("../tests/vectors/fuzz-regress-1.bin").as_slice()] {
+        fuzzing::parse_raw(input);
+        fuzzing::roundtrip(input);
+        fuzzing::offer_answer(input);
+    }
+}
+
 /// Seeded mutations of the vectors: delete, duplicate, swap and corrupt lines and bytes, then
 /// run every harness. A property test of "never panics, round-trips whatever parses".
 #[test]

@@ -516,11 +516,19 @@ impl FileSelector {
             (Some(a), Some(b)) => a == b,
             _ => true,
         };
+        // Per algorithm present on both sides, some digest must agree (a selector may list the
+        // same algorithm twice; it then selects a file matching either).
         let hashes = self.hashes().all(|a| {
-            other
+            let mut same_alg = other
                 .hashes()
                 .filter(|b| b.algorithm.eq_ignore_ascii_case(&a.algorithm))
-                .all(|b| b.digest == a.digest)
+                .peekable();
+            same_alg.peek().is_none()
+                || same_alg.any(|b| {
+                    self.hashes()
+                        .filter(|x| x.algorithm.eq_ignore_ascii_case(&a.algorithm))
+                        .any(|x| x.digest == b.digest)
+                })
         });
         names && types && sizes && hashes
     }
@@ -1225,6 +1233,9 @@ mod tests {
         assert!(a.compatible_with(&b) && b.compatible_with(&a));
         let c = FileSelector::parse("name:\"b.jpg\" size:10").unwrap();
         assert!(!a.compatible_with(&c));
+        let twice = FileSelector::parse("hash:sha-1:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00 hash:sha-1:01:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00").unwrap();
+        assert!(twice.compatible_with(&twice));
+        assert!(twice.compatible_with(&b) && !twice.compatible_with(&FileSelector::parse("hash:sha-1:02:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00").unwrap()));
         let enc = FileSelector::parse("name:\"%61.jpg\"").unwrap();
         assert!(a.compatible_with(&enc));
     }
