@@ -95,7 +95,10 @@ impl Attribute {
         name: &str,
         value: Option<&str>,
     ) -> Result<Self, (&'static str, AttributeError)> {
-        fn need<'v>(n: &'static str, v: Option<&'v str>) -> Result<&'v str, (&'static str, AttributeError)> {
+        fn need<'v>(
+            n: &'static str,
+            v: Option<&'v str>,
+        ) -> Result<&'v str, (&'static str, AttributeError)> {
             match v {
                 Some(v) if !v.is_empty() => Ok(v),
                 _ => Err((n, AttributeError::MissingValue)),
@@ -107,7 +110,8 @@ impl Attribute {
                 Some(_) => Err((n, AttributeError::UnexpectedValue)),
             }
         }
-        let direction = |d: Direction, n: &'static str| flag(n, value).map(|()| Attribute::Direction(d));
+        let direction =
+            |d: Direction, n: &'static str| flag(n, value).map(|()| Attribute::Direction(d));
         let at = |n: &'static str| move |e: AttributeError| (n, e);
         Ok(match name {
             "sendrecv" => direction(Direction::SendRecv, "sendrecv")?,
@@ -118,7 +122,9 @@ impl Attribute {
                 let v = need("path", value)?;
                 // The msrp crate's path parser is lenient about runs of spaces; the grammar
                 // (RFC 4975 §8.2) has single spaces, which is what we write back.
-                Attribute::Path(msrp::Path::parse(v).map_err(|e| ("path", AttributeError::BadUri(e)))?)
+                Attribute::Path(
+                    msrp::Path::parse(v).map_err(|e| ("path", AttributeError::BadUri(e)))?,
+                )
             }
             "accept-types" => Attribute::AcceptTypes(
                 media_attrs::parse_format_list(need("accept-types", value)?)
@@ -154,14 +160,16 @@ impl Attribute {
                 Disposition::new(need("file-disposition", value)?)
                     .map_err(at("file-disposition"))?,
             ),
-            "file-date" => Attribute::FileDate(
-                need("file-date", value)?.parse().map_err(at("file-date"))?,
-            ),
+            "file-date" => {
+                Attribute::FileDate(need("file-date", value)?.parse().map_err(at("file-date"))?)
+            }
             "file-icon" => Attribute::FileIcon(
                 ContentIdUrl::new(need("file-icon", value)?).map_err(at("file-icon"))?,
             ),
             "file-range" => Attribute::FileRange(
-                need("file-range", value)?.parse().map_err(at("file-range"))?,
+                need("file-range", value)?
+                    .parse()
+                    .map_err(at("file-range"))?,
             ),
             _ => Attribute::Other {
                 name: name.to_owned(),

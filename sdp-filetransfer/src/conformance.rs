@@ -6,7 +6,10 @@ use crate::*;
 
 macro_rules! vector {
     ($name:literal) => {
-        ($name, include_bytes!(concat!("../tests/vectors/", $name)).as_slice())
+        (
+            $name,
+            include_bytes!(concat!("../tests/vectors/", $name)).as_slice(),
+        )
     };
 }
 
@@ -98,7 +101,10 @@ fn rfc5547_push_offer_fields() {
 #[test]
 fn rfc5547_figure2_range_and_attachment() {
     let m = &get("rfc5547-6-figure2.sdp").media[0];
-    assert_eq!(m.file_range(), Some(FileRange::new(1, Some(32349)).unwrap()));
+    assert_eq!(
+        m.file_range(),
+        Some(FileRange::new(1, Some(32349)).unwrap())
+    );
     assert_eq!(m.file_disposition().unwrap().as_str(), "attachment");
 }
 
@@ -124,7 +130,11 @@ fn rfc5547_answers_fit_their_offers() {
         })
     );
     // A plain RFC 4975 exchange is not a file transfer, but still a structurally fine answer.
-    validate_answer(&get("rfc4975-8.7-offer.sdp"), &get("rfc4975-8.7-answer.sdp")).unwrap();
+    validate_answer(
+        &get("rfc4975-8.7-offer.sdp"),
+        &get("rfc4975-8.7-answer.sdp"),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -190,7 +200,10 @@ fn rfc5547_icon_in_multipart_related() {
     assert_eq!(sd, get("rfc5547-9.1-offer.sdp"));
     let (icon_head, _) = parts[1].split_once("\r\n\r\n").unwrap();
     let cid = sd.media[0].file_icon().unwrap().content_id();
-    assert!(icon_head.contains(&format!("Content-ID: {cid}")), "{icon_head}");
+    assert!(
+        icon_head.contains(&format!("Content-ID: {cid}")),
+        "{icon_head}"
+    );
     assert!(icon_head.contains("Content-Disposition: icon"));
 }
 
@@ -279,7 +292,8 @@ fn deployed_clients() {
 fn fuzz_regressions() {
     // A selector listing sha-1 twice was "incompatible" with itself, so an identical re-offer
     // read as a selector conflict.
-    for input in [include_bytes!("../tests/vectors/fuzz-regress-1.bin").as_slice()] {
+    const REGRESSIONS: &[&[u8]] = &[include_bytes!("../tests/vectors/fuzz-regress-1.bin")];
+    for input in REGRESSIONS {
         fuzzing::parse_raw(input);
         fuzzing::roundtrip(input);
         fuzzing::offer_answer(input);
@@ -345,5 +359,8 @@ fn seeded_mutations_keep_the_invariants() {
         fuzzing::roundtrip(&input);
         fuzzing::offer_answer(&input);
     }
-    assert!(parsed > 300, "mutations too destructive to test much ({parsed})");
+    assert!(
+        parsed > 300,
+        "mutations too destructive to test much ({parsed})"
+    );
 }

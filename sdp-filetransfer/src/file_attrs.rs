@@ -141,7 +141,10 @@ pub fn safe_local_name(received: &str) -> String {
         "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
         "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
     ];
-    if DEVICES.iter().any(|d| d.eq_ignore_ascii_case(stem.trim_end())) {
+    if DEVICES
+        .iter()
+        .any(|d| d.eq_ignore_ascii_case(stem.trim_end()))
+    {
         out.insert(0, '_');
     }
     const MAX: usize = 255;
@@ -187,8 +190,7 @@ pub struct FileType {
 impl FileType {
     /// A `type/subtype` with no parameters; both must be tokens.
     pub fn new(type_: &str, subtype: &str) -> Result<Self, AttributeError> {
-        if !is_token(type_) || !is_token(subtype) || type_.contains('/') || subtype.contains('/')
-        {
+        if !is_token(type_) || !is_token(subtype) || type_.contains('/') || subtype.contains('/') {
             return Err(AttributeError::BadMediaType);
         }
         Ok(Self {
@@ -233,7 +235,9 @@ impl FileType {
 
     /// Whether the type is allowed by `entries` (an `accept-types` list).
     pub fn is_accepted_by(&self, entries: &[FormatEntry]) -> bool {
-        entries.iter().any(|e| e.matches(&self.type_, &self.subtype))
+        entries
+            .iter()
+            .any(|e| e.matches(&self.type_, &self.subtype))
     }
 
     /// Same type and subtype (case-insensitive) and the same parameters.
@@ -1235,7 +1239,15 @@ mod tests {
         assert!(!a.compatible_with(&c));
         let twice = FileSelector::parse("hash:sha-1:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00 hash:sha-1:01:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00").unwrap();
         assert!(twice.compatible_with(&twice));
-        assert!(twice.compatible_with(&b) && !twice.compatible_with(&FileSelector::parse("hash:sha-1:02:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00").unwrap()));
+        assert!(
+            twice.compatible_with(&b)
+                && !twice.compatible_with(
+                    &FileSelector::parse(
+                        "hash:sha-1:02:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00"
+                    )
+                    .unwrap()
+                )
+        );
         let enc = FileSelector::parse("name:\"%61.jpg\"").unwrap();
         assert!(a.compatible_with(&enc));
     }
@@ -1244,7 +1256,10 @@ mod tests {
     fn dates() {
         let d = DateTime::parse("Sun, 21 May 2006 13:02:15 +0300").unwrap();
         assert_eq!(d.offset_minutes(), 180);
-        assert_eq!(DateTime::parse("21 May 2006 13:02 -0000").unwrap().time(), (13, 2, 0));
+        assert_eq!(
+            DateTime::parse("21 May 2006 13:02 -0000").unwrap().time(),
+            (13, 2, 0)
+        );
         for bad in [
             "",
             "Mon, 15 May 2006 15:01:31 GMT",
@@ -1266,13 +1281,16 @@ mod tests {
                 assert_eq!(d.offset_minutes(), off);
             }
         }
-        let fd =
-            FileDate::parse("creation:\"Mon, 15 May 2006 15:01:31 +0300\" read:\"16 May 2006 09:12:27 +0300\"")
-                .unwrap();
+        let fd = FileDate::parse(
+            "creation:\"Mon, 15 May 2006 15:01:31 +0300\" read:\"16 May 2006 09:12:27 +0300\"",
+        )
+        .unwrap();
         assert!(fd.get(DateKind::Read).is_some());
         assert_eq!(
-            FileDate::parse("read:\"16 May 2006 09:12:27 +0300\" read:\"16 May 2006 09:12:27 +0300\"")
-                .unwrap_err(),
+            FileDate::parse(
+                "read:\"16 May 2006 09:12:27 +0300\" read:\"16 May 2006 09:12:27 +0300\""
+            )
+            .unwrap_err(),
             AttributeError::DuplicateDate { param: "read" }
         );
     }

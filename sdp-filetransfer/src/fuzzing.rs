@@ -78,9 +78,9 @@ pub fn offer_answer(data: &[u8]) {
     let decisions: Vec<Decision> = (0..offer.media.len())
         .map(|i| match data.get(i).map(|b| b % 3) {
             Some(0) => Decision::Reject,
-            Some(1) => Decision::AcceptWith(
-                offer.media[i].file_selector().cloned().unwrap_or_default(),
-            ),
+            Some(1) => {
+                Decision::AcceptWith(offer.media[i].file_selector().cloned().unwrap_or_default())
+            }
             _ => Decision::Accept,
         })
         .collect();

@@ -20,8 +20,10 @@ const ALPHANUM: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn
 /// assert_eq!(ids.alphanumeric(4), "1234");
 /// ```
 pub struct IdGenerator {
-    source: Box<dyn FnMut(&mut [u8]) + Send>,
+    source: RandomSource,
 }
+
+type RandomSource = Box<dyn FnMut(&mut [u8]) + Send>;
 
 impl IdGenerator {
     /// Random bytes from the operating system's CSPRNG.

@@ -97,8 +97,7 @@ pub use error::{
 };
 pub use file_attrs::{
     ContentIdUrl, DateKind, DateTime, Disposition, FileDate, FileHash, FileName, FileRange,
-    FileSelector, FileTransferId, FileType, GENERATED_TRANSFER_ID_LEN, Selector,
-    safe_local_name,
+    FileSelector, FileTransferId, FileType, GENERATED_TRANSFER_ID_LEN, Selector, safe_local_name,
 };
 pub use ids::IdGenerator;
 pub use media_attrs::{ConnectionMode, Direction, Fingerprint, FormatEntry, Setup};

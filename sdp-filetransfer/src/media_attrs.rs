@@ -227,7 +227,9 @@ fn check_type_params(params: &str) -> Result<(), AttributeError> {
         if after.is_empty() {
             return Ok(());
         }
-        rest = after.strip_prefix(';').ok_or(AttributeError::BadMediaType)?;
+        rest = after
+            .strip_prefix(';')
+            .ok_or(AttributeError::BadMediaType)?;
     }
 }
 
@@ -360,7 +362,15 @@ mod tests {
             assert_eq!(FormatEntry::new(ok).unwrap().as_str(), ok, "{ok}");
         }
         for bad in [
-            "", "text", "text/", "/x", "a b/c", "t/s;", "t/s;a", "t/s;a=", "t/s;a=\"x",
+            "",
+            "text",
+            "text/",
+            "/x",
+            "a b/c",
+            "t/s;",
+            "t/s;a",
+            "t/s;a=",
+            "t/s;a=\"x",
         ] {
             assert!(FormatEntry::new(bad).is_err(), "{bad}");
         }
@@ -380,7 +390,12 @@ mod tests {
 
     #[test]
     fn setup_values() {
-        for s in [Setup::Active, Setup::Passive, Setup::ActPass, Setup::HoldConn] {
+        for s in [
+            Setup::Active,
+            Setup::Passive,
+            Setup::ActPass,
+            Setup::HoldConn,
+        ] {
             assert_eq!(Setup::parse(s.as_str()).unwrap(), s);
         }
         assert!(Setup::parse("ACTIVE").is_err());

@@ -8,9 +8,7 @@ use crate::file_attrs::{
 use crate::ids::IdGenerator;
 use crate::media_attrs::{Direction, Fingerprint, FormatEntry, Setup};
 use crate::roles::{AddressCheck, answer_setup, check_address, offer_setup};
-use crate::session::{
-    Connection, MediaDescription, Origin, SessionDescription, addr_type_of,
-};
+use crate::session::{Connection, MediaDescription, Origin, SessionDescription, addr_type_of};
 
 /// Length of generated MSRP session ids in `a=path`: 20 alphanumerics, about 119 random bits
 /// (DESIGN asks for at least 80; RFC 4975 §14.1 for hard-to-guess ones).
@@ -333,8 +331,7 @@ impl Negotiator {
 
     fn base(&mut self) -> Result<SessionDescription, AttributeError> {
         let addr = &self.config.address;
-        if !crate::grammar::is_non_ws(addr) || !crate::grammar::is_non_ws(&self.config.username)
-        {
+        if !crate::grammar::is_non_ws(addr) || !crate::grammar::is_non_ws(&self.config.username) {
             return Err(AttributeError::BadText);
         }
         let origin = Origin {
@@ -455,9 +452,10 @@ impl Negotiator {
             m.attributes.insert(0, Attribute::Direction(direction));
             m.attributes
                 .push(Attribute::FileSelector(f.selector.clone()));
-            m.attributes.push(Attribute::FileTransferId(FileTransferId::generate(
-                &mut self.config.ids,
-            )));
+            m.attributes
+                .push(Attribute::FileTransferId(FileTransferId::generate(
+                    &mut self.config.ids,
+                )));
             if descriptive {
                 if let Some(d) = &f.disposition {
                     m.attributes.push(Attribute::FileDisposition(d.clone()));
@@ -569,7 +567,9 @@ impl Negotiator {
                 out.push(OfferedMedia::Closed);
                 continue;
             }
-            let file = self.check_file(offer, index, m).map_err(AnswerError::NotAcceptable)?;
+            let file = self
+                .check_file(offer, index, m)
+                .map_err(AnswerError::NotAcceptable)?;
             out.push(OfferedMedia::File(Box::new(file)));
         }
         if !any_file {
@@ -678,7 +678,8 @@ impl Negotiator {
             });
         }
         let mut sd = self.base()?;
-        for (index, ((m, seen), decision)) in offer.media.iter().zip(offered).zip(decisions).enumerate()
+        for (index, ((m, seen), decision)) in
+            offer.media.iter().zip(offered).zip(decisions).enumerate()
         {
             let section = match (seen, decision) {
                 (OfferedMedia::File(f), Decision::Accept | Decision::AcceptWith(_)) => {
@@ -800,11 +801,7 @@ fn pull_answer_selector(offered: &FileSelector, local: &FileSelector) -> FileSel
             out = out.with_selector(Selector::Hash(h.clone()));
         }
     }
-    if out.is_empty() {
-        offered.clone()
-    } else {
-        out
-    }
+    if out.is_empty() { offered.clone() } else { out }
 }
 
 /// A rejected section (RFC 3264 §6: port 0, same media and protocol, the offered formats); for

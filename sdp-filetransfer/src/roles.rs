@@ -178,9 +178,18 @@ mod tests {
             Setup::Active,
             "behind a NAT the answerer connects"
         );
-        assert_eq!(connecting_side(Some(Setup::Active), Some(Setup::Active)), None);
-        assert_eq!(connecting_side(Some(Setup::Passive), Some(Setup::Passive)), None);
-        assert_eq!(connecting_side(Some(Setup::ActPass), Some(Setup::ActPass)), None);
+        assert_eq!(
+            connecting_side(Some(Setup::Active), Some(Setup::Active)),
+            None
+        );
+        assert_eq!(
+            connecting_side(Some(Setup::Passive), Some(Setup::Passive)),
+            None
+        );
+        assert_eq!(
+            connecting_side(Some(Setup::ActPass), Some(Setup::ActPass)),
+            None
+        );
         assert_eq!(connecting_side(None, None), Some(Side::Offerer));
     }
 }

@@ -373,11 +373,7 @@ fn line(out: &mut String, letter: char, value: &str) {
 }
 
 fn write_connection(out: &mut String, c: &Connection) {
-    let _ = write!(
-        out,
-        "c={} {} {}\r\n",
-        c.net_type, c.addr_type, c.address
-    );
+    let _ = write!(out, "c={} {} {}\r\n", c.net_type, c.addr_type, c.address);
 }
 
 impl SessionDescription {
@@ -458,12 +454,15 @@ impl SessionDescription {
     /// The `a=setup` for media section `index`: media-level, else session-level (RFC 4145 §4),
     /// `holdconn` read as absent.
     pub fn setup_for(&self, index: usize) -> Option<Setup> {
-        self.media.get(index).and_then(MediaDescription::setup).or_else(|| {
-            self.attributes.iter().find_map(|a| match a {
-                Attribute::Setup(s) if *s != Setup::HoldConn => Some(*s),
-                _ => None,
+        self.media
+            .get(index)
+            .and_then(MediaDescription::setup)
+            .or_else(|| {
+                self.attributes.iter().find_map(|a| match a {
+                    Attribute::Setup(s) if *s != Setup::HoldConn => Some(*s),
+                    _ => None,
+                })
             })
-        })
     }
 
     /// Writes the description with CRLF line ends.
@@ -695,7 +694,10 @@ impl<'l> Parser<'l> {
                     }));
                 }
                 last_media = rank;
-                let m = sd.media.last_mut().ok_or_else(|| self.out_of_order(letter, MEDIA_ORDER))?;
+                let m = sd
+                    .media
+                    .last_mut()
+                    .ok_or_else(|| self.out_of_order(letter, MEDIA_ORDER))?;
                 match letter {
                     b'i' => m.information = Some(self.text('i', value)?),
                     b'c' => {
@@ -746,7 +748,9 @@ impl<'l> Parser<'l> {
                         .ok_or_else(|| ParseError::new(n, ParseErrorKind::RepeatWithoutTime))?;
                     let fields: Vec<&str> = value.split(' ').filter(|s| !s.is_empty()).collect();
                     if fields.len() < 3 || !fields.iter().all(|f| is_typed_time(f)) {
-                        return Err(self.bad('r', "<interval> <duration> <offset> ... as typed times"));
+                        return Err(
+                            self.bad('r', "<interval> <duration> <offset> ... as typed times")
+                        );
                     }
                     t.repeats.push(fields.join(" "));
                 }

@@ -60,9 +60,17 @@ fn push_offer_one_m_line_per_file_with_fresh_ids() {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), 3, "transfer ids are unique");
-    assert!(paths[0] != paths[1] && paths[1] != paths[2], "one MSRP session per file");
+    assert!(
+        paths[0] != paths[1] && paths[1] != paths[2],
+        "one MSRP session per file"
+    );
     assert_eq!(
-        offer.media[1].file_selector().unwrap().name().unwrap().decoded(),
+        offer.media[1]
+            .file_selector()
+            .unwrap()
+            .name()
+            .unwrap()
+            .decoded(),
         "b.jpg"
     );
     // Reproducible with the same seed, different with another.
@@ -80,7 +88,10 @@ fn push_offer_one_m_line_per_file_with_fresh_ids() {
     // Each new description raises the o= version, keeping the session id.
     let next = alice.push_offer(&[jpeg("d.jpg", 1)]).unwrap();
     assert_eq!(next.origin.session_id, offer.origin.session_id);
-    assert_eq!(next.origin.session_version, offer.origin.session_version + 1);
+    assert_eq!(
+        next.origin.session_version,
+        offer.origin.session_version + 1
+    );
 }
 
 #[test]
@@ -100,9 +111,14 @@ fn push_offer_optional_attributes() {
     assert_eq!(m.information.as_deref(), Some("This is my latest picture"));
     assert!(m.file_disposition().unwrap().is_render());
     assert_eq!(m.file_date(), Some(&date));
-    assert_eq!(m.file_icon().unwrap().as_str(), "cid:id2@alicepc.example.com");
+    assert_eq!(
+        m.file_icon().unwrap().as_str(),
+        "cid:id2@alicepc.example.com"
+    );
     let text = offer.to_string();
-    assert!(text.contains("a=file-selector:name:\"My cool picture.jpg\" type:image/jpeg size:4092 hash:sha-1:AB:AB:"));
+    assert!(text.contains(
+        "a=file-selector:name:\"My cool picture.jpg\" type:image/jpeg size:4092 hash:sha-1:AB:AB:"
+    ));
 }
 
 #[test]
@@ -147,7 +163,10 @@ fn pull_offer_is_recvonly_and_carries_only_selector_id_range() {
     validate_answer(&offer, &answer).unwrap();
     assert_eq!(answer.direction(0), Direction::SendOnly);
     let sel = answer.media[0].file_selector().unwrap();
-    assert_eq!(sel.to_string(), format!("type:image/jpeg hash:sha-1:{}", ["01"; 20].join(":")));
+    assert_eq!(
+        sel.to_string(),
+        format!("type:image/jpeg hash:sha-1:{}", ["01"; 20].join(":"))
+    );
     assert_eq!(answer.media[0].file_range(), m.file_range());
     // Plain Accept echoes the request.
     let echo = bob.accept_all(&offer).unwrap();
@@ -174,7 +193,13 @@ fn accept_all_echoes_selector_id_range_and_inverts_direction() {
     for forbidden in ["file-icon", "file-disposition", "file-date"] {
         assert!(a.attribute(forbidden).is_none());
     }
-    assert!(a.path().unwrap().last().as_str().starts_with("msrp://bobpc.example.com:2855/"));
+    assert!(
+        a.path()
+            .unwrap()
+            .last()
+            .as_str()
+            .starts_with("msrp://bobpc.example.com:2855/")
+    );
     assert_eq!(answer.origin.address, "bobpc.example.com");
 }
 
@@ -201,7 +226,10 @@ fn accept_some_reject_others_with_mirrored_selector_and_id() {
         let (o, a) = (&offer.media[i], &answer.media[i]);
         assert_eq!(a.file_selector(), o.file_selector());
         assert_eq!(a.file_transfer_id(), o.file_transfer_id());
-        assert_eq!((a.media.as_str(), a.protocol.as_str()), ("message", "TCP/MSRP"));
+        assert_eq!(
+            (a.media.as_str(), a.protocol.as_str()),
+            ("message", "TCP/MSRP")
+        );
     }
     assert_eq!(
         bob.answer(&offer, &[Decision::Accept]),
@@ -287,8 +315,12 @@ fn offers_without_a_usable_file_transfer_are_488() {
         }
     }
     // The well-formed one is fine, and a session-level direction counts (RFC 8866 §6.7).
-    bob.accept_all(&parse(&format!("{base}{ok_media}"))).unwrap();
-    let session_level = format!("{base}a=sendonly\r\n{}", ok_media.replace("a=sendonly\r\n", ""));
+    bob.accept_all(&parse(&format!("{base}{ok_media}")))
+        .unwrap();
+    let session_level = format!(
+        "{base}a=sendonly\r\n{}",
+        ok_media.replace("a=sendonly\r\n", "")
+    );
     let offer = parse(&session_level);
     let answer = bob.accept_all(&offer).unwrap();
     validate_answer(&offer, &answer).unwrap();
@@ -338,27 +370,42 @@ fn unsupported_file_types_are_rejected_per_line_or_488() {
 #[test]
 fn closed_and_foreign_sections_are_rejected_and_mirrored() {
     let mut alice = negotiator(15, "a.example");
-    let mut offer = alice.push_offer(&[jpeg("a.jpg", 1), jpeg("b.jpg", 2)]).unwrap();
+    let mut offer = alice
+        .push_offer(&[jpeg("a.jpg", 1), jpeg("b.jpg", 2)])
+        .unwrap();
     // §8.4: the sender aborted the first file and re-offers it with port 0 and the same id.
     offer.media[0].port = 0;
-    offer.media.push(parse(
-        "v=0\r\no=- 1 1 IN IP4 a\r\ns=-\r\nc=IN IP4 a\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0 8\r\n",
-    ).media.remove(0));
+    offer.media.push(
+        parse(
+            "v=0\r\no=- 1 1 IN IP4 a\r\ns=-\r\nc=IN IP4 a\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0 8\r\n",
+        )
+        .media
+        .remove(0),
+    );
     let offer = wire(&offer);
     let mut bob = negotiator(16, "b.example");
     let answer = wire(&bob.accept_all(&offer).unwrap());
     validate_answer(&offer, &answer).unwrap();
     assert_eq!(answer.media[0].port, 0);
-    assert_eq!(answer.media[0].file_transfer_id(), offer.media[0].file_transfer_id());
+    assert_eq!(
+        answer.media[0].file_transfer_id(),
+        offer.media[0].file_transfer_id()
+    );
     assert_ne!(answer.media[1].port, 0);
     let audio = &answer.media[2];
-    assert_eq!((audio.media.as_str(), audio.port, audio.formats.len()), ("audio", 0, 2));
+    assert_eq!(
+        (audio.media.as_str(), audio.port, audio.formats.len()),
+        ("audio", 0, 2)
+    );
     let seen = bob.inspect(&offer).unwrap();
     assert!(matches!(seen[0], OfferedMedia::Closed));
     assert!(matches!(&seen[1], OfferedMedia::File(f) if f.operation == Operation::Push));
     assert!(matches!(seen[2], OfferedMedia::Other));
     assert!(matches!(
-        bob.answer(&offer, &[Decision::Accept, Decision::Accept, Decision::Reject]),
+        bob.answer(
+            &offer,
+            &[Decision::Accept, Decision::Accept, Decision::Reject]
+        ),
         Err(AnswerError::CannotAccept { index: 0, .. })
     ));
     // Only closed sections left: still answerable (all port 0), not a 488.
@@ -371,7 +418,9 @@ fn closed_and_foreign_sections_are_rejected_and_mirrored() {
 #[test]
 fn setup_roles_rfc6135() {
     // Reachable offerer: actpass; reachable answerer: passive, so the offerer connects.
-    let offer = negotiator(17, "a.example").push_offer(&[jpeg("a", 1)]).unwrap();
+    let offer = negotiator(17, "a.example")
+        .push_offer(&[jpeg("a", 1)])
+        .unwrap();
     let answer = negotiator(18, "b.example").accept_all(&offer).unwrap();
     assert_eq!(answer.media[0].setup(), Some(Setup::Passive));
     assert_eq!(
@@ -400,15 +449,30 @@ fn setup_roles_rfc6135() {
     assert_eq!(answer.media[0].setup(), Some(Setup::Passive));
 
     // holdconn is read as absent and never sent.
-    let held = parse(&offer.to_string().replace("a=setup:active", "a=setup:holdconn"));
+    let held = parse(
+        &offer
+            .to_string()
+            .replace("a=setup:active", "a=setup:holdconn"),
+    );
     assert_eq!(held.media[0].setup(), None);
     let answer = negotiator(20, "b.example").accept_all(&held).unwrap();
     assert_eq!(answer.media[0].setup(), Some(Setup::Passive));
     assert!(!answer.to_string().contains("holdconn"));
     // An answer that sends holdconn, or leaves two active sides, is invalid.
-    let bad = parse(&answer.to_string().replace("a=setup:passive", "a=setup:holdconn"));
-    assert_eq!(validate_answer(&held, &bad), Err(AnswerViolation::Setup { index: 0 }));
-    let both_active = parse(&answer.to_string().replace("a=setup:passive", "a=setup:active"));
+    let bad = parse(
+        &answer
+            .to_string()
+            .replace("a=setup:passive", "a=setup:holdconn"),
+    );
+    assert_eq!(
+        validate_answer(&held, &bad),
+        Err(AnswerViolation::Setup { index: 0 })
+    );
+    let both_active = parse(
+        &answer
+            .to_string()
+            .replace("a=setup:passive", "a=setup:active"),
+    );
     assert_eq!(
         validate_answer(&offer, &both_active),
         Err(AnswerViolation::Setup { index: 0 })
@@ -426,15 +490,25 @@ fn cema_rules_rfc6714() {
         "a=file-selector:size:1\r\na=file-transfer-id:t1\r\n"
     ));
     assert_eq!(check_address(&offer, 0), AddressCheck::Mismatch);
-    let mut natted = Negotiator::new(NegotiatorConfig::default().with_reachable(false).with_cema(true));
+    let mut natted = Negotiator::new(
+        NegotiatorConfig::default()
+            .with_reachable(false)
+            .with_cema(true),
+    );
     assert_eq!(
         natted.accept_all(&offer),
-        Err(AnswerError::NotAcceptable(NotAcceptable::CemaMismatch { index: 0 }))
+        Err(AnswerError::NotAcceptable(NotAcceptable::CemaMismatch {
+            index: 0
+        }))
     );
     // A reachable answerer waits for the connection; nothing to check.
     negotiator(21, "b.example").accept_all(&offer).unwrap();
     // With a=msrp-cema the c=/m= address is the one to use.
-    let cema_offer = parse(&offer.to_string().replace("a=setup:actpass\r\n", "a=setup:actpass\r\na=msrp-cema\r\n"));
+    let cema_offer = parse(
+        &offer
+            .to_string()
+            .replace("a=setup:actpass\r\n", "a=setup:actpass\r\na=msrp-cema\r\n"),
+    );
     assert_eq!(check_address(&cema_offer, 0), AddressCheck::Cema);
     let answer = natted.accept_all(&cema_offer).unwrap();
     validate_answer(&cema_offer, &answer).unwrap();
@@ -466,7 +540,9 @@ fn cema_rules_rfc6714() {
 #[test]
 fn repeated_offers_rfc5547_8_1() {
     let mut alice = negotiator(23, "a.example");
-    let first = alice.push_offer(&[jpeg("a.jpg", 10), jpeg("b.jpg", 20)]).unwrap();
+    let first = alice
+        .push_offer(&[jpeg("a.jpg", 10), jpeg("b.jpg", 20)])
+        .unwrap();
     let mut history = TransferHistory::new();
     assert_eq!(
         classify_reoffer(None, &first, &history),
@@ -557,11 +633,20 @@ fn capability_sdp_for_options() {
     );
     let cap = wire(&bob.capability().unwrap());
     let m = &cap.media[0];
-    assert_eq!((m.port, m.protocol.as_str(), m.formats.as_slice()), (0, "TCP/MSRP", &["*".to_owned()][..]));
+    assert_eq!(
+        (m.port, m.protocol.as_str(), m.formats.as_slice()),
+        (0, "TCP/MSRP", &["*".to_owned()][..])
+    );
     assert!(m.file_selector().unwrap().is_empty());
     assert_eq!(m.accept_types().unwrap().len(), 3);
     assert_eq!(m.max_size(), Some(10 * 1024 * 1024));
-    for other in ["file-transfer-id", "file-disposition", "file-date", "file-icon", "file-range"] {
+    for other in [
+        "file-transfer-id",
+        "file-disposition",
+        "file-date",
+        "file-icon",
+        "file-range",
+    ] {
         assert!(m.attribute(other).is_none(), "RFC 5547 §8.5");
     }
     assert!(cap.to_string().ends_with(
@@ -578,15 +663,34 @@ fn validate_answer_catches_each_violation() {
     let good = negotiator(27, "b.example").accept_all(&offer).unwrap();
     validate_answer(&offer, &good).unwrap();
     let text = good.to_string();
-    let id = offer.media[0].file_transfer_id().unwrap().as_str().to_owned();
+    let id = offer.media[0]
+        .file_transfer_id()
+        .unwrap()
+        .as_str()
+        .to_owned();
     let cases: Vec<(String, AnswerViolation)> = vec![
-        (text.replace(&id, "otherid"), AnswerViolation::TransferId { index: 0 }),
-        (text.replace("a=recvonly", "a=sendonly"), AnswerViolation::Direction { index: 0 }),
-        (text.replace("a=file-range:1-10\r\n", ""), AnswerViolation::FileRange { index: 0 }),
-        (text.replace("size:10", "size:11"), AnswerViolation::Selector { index: 0 }),
+        (
+            text.replace(&id, "otherid"),
+            AnswerViolation::TransferId { index: 0 },
+        ),
+        (
+            text.replace("a=recvonly", "a=sendonly"),
+            AnswerViolation::Direction { index: 0 },
+        ),
+        (
+            text.replace("a=file-range:1-10\r\n", ""),
+            AnswerViolation::FileRange { index: 0 },
+        ),
+        (
+            text.replace("size:10", "size:11"),
+            AnswerViolation::Selector { index: 0 },
+        ),
         (
             text.replace("a=file-range", "a=file-disposition:render\r\na=file-range"),
-            AnswerViolation::Forbidden { index: 0, attribute: "file-disposition" },
+            AnswerViolation::Forbidden {
+                index: 0,
+                attribute: "file-disposition",
+            },
         ),
         (
             text.replace("TCP/MSRP", "TCP/TLS/MSRP"),
@@ -598,27 +702,43 @@ fn validate_answer_catches_each_violation() {
                 let end = start + text[start..].find("\r\n").unwrap() + 2;
                 format!("{}{}", &text[..start], &text[end..])
             },
-            AnswerViolation::Missing { index: 0, attribute: "path" },
+            AnswerViolation::Missing {
+                index: 0,
+                attribute: "path",
+            },
         ),
     ];
     for (bad, violation) in cases {
-        assert_eq!(validate_answer(&offer, &parse(&bad)), Err(violation.clone()), "{violation}");
+        assert_eq!(
+            validate_answer(&offer, &parse(&bad)),
+            Err(violation.clone()),
+            "{violation}"
+        );
     }
     // A rejection that does not mirror the selector.
     let mut rejected = negotiator(28, "b.example").reject_all(&offer).unwrap();
     validate_answer(&offer, &rejected).unwrap();
     rejected.media[0].attributes.clear();
-    assert_eq!(validate_answer(&offer, &rejected), Err(AnswerViolation::Selector { index: 0 }));
+    assert_eq!(
+        validate_answer(&offer, &rejected),
+        Err(AnswerViolation::Selector { index: 0 })
+    );
     // Media count, and accepting a closed section.
     let mut fewer = good.clone();
     fewer.media.clear();
     assert_eq!(
         validate_answer(&offer, &fewer),
-        Err(AnswerViolation::MediaCount { offer: 1, answer: 0 })
+        Err(AnswerViolation::MediaCount {
+            offer: 1,
+            answer: 0
+        })
     );
     let mut closed = offer.clone();
     closed.media[0].port = 0;
-    assert_eq!(validate_answer(&closed, &good), Err(AnswerViolation::AcceptedClosed { index: 0 }));
+    assert_eq!(
+        validate_answer(&closed, &good),
+        Err(AnswerViolation::AcceptedClosed { index: 0 })
+    );
 }
 
 #[test]

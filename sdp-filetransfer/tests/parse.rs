@@ -24,7 +24,11 @@ fn each_error_has_its_line_and_expectation() {
         ("v=1\r\n".into(), 1, K::UnsupportedVersion),
         ("v=0\r\n".into(), 1, K::MissingOrigin),
         ("v=0\r\ns=x\r\n".into(), 2, K::MissingOrigin),
-        ("v=0\r\no=- 1 1 IN IP4 h\r\n".into(), 2, K::MissingSessionName),
+        (
+            "v=0\r\no=- 1 1 IN IP4 h\r\n".into(),
+            2,
+            K::MissingSessionName,
+        ),
         (
             "v=0\r\no=- x 1 IN IP4 h\r\ns=-\r\n".into(),
             2,
@@ -33,7 +37,14 @@ fn each_error_has_its_line_and_expectation() {
                 expected: "<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address>",
             },
         ),
-        ("v=0\r\no=- 1 1 IN IP4\r\ns=-\r\n".into(), 2, K::BadField { field: 'o', expected: "<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address>" }),
+        (
+            "v=0\r\no=- 1 1 IN IP4\r\ns=-\r\n".into(),
+            2,
+            K::BadField {
+                field: 'o',
+                expected: "<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address>",
+            },
+        ),
         (format!("{HEAD}x=1\r\n"), 6, K::UnknownType { letter: 'x' }),
         (format!("{HEAD}X=1\r\n"), 6, K::BadLine),
         (format!("{HEAD}a\r\n"), 6, K::BadLine),
@@ -55,8 +66,19 @@ fn each_error_has_its_line_and_expectation() {
             5,
             K::Duplicate { field: 'c' },
         ),
-        ("v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nr=1 2 3\r\n".into(), 4, K::RepeatWithoutTime),
-        (format!("{HEAD}v=0\r\n"), 6, K::OutOfOrder { found: 'v', expected: "session fields in the order v o s i u e p c b t r z k a, then m" }),
+        (
+            "v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nr=1 2 3\r\n".into(),
+            4,
+            K::RepeatWithoutTime,
+        ),
+        (
+            format!("{HEAD}v=0\r\n"),
+            6,
+            K::OutOfOrder {
+                found: 'v',
+                expected: "session fields in the order v o s i u e p c b t r z k a, then m",
+            },
+        ),
         (
             format!("{HEAD}m=message 1 TCP/MSRP *\r\nt=0 0\r\n"),
             7,
@@ -81,25 +103,90 @@ fn each_error_has_its_line_and_expectation() {
                 expected: "<media> <port>[/<number of ports>] <proto> <fmt> ...",
             },
         ),
-        (format!("{HEAD}m=message 70000 TCP/MSRP *\r\n"), 6, K::BadField { field: 'm', expected: "<media> <port>[/<number of ports>] <proto> <fmt> ..." }),
-        (format!("{HEAD}m=message 7 TCP/MSRP\r\n"), 6, K::BadField { field: 'm', expected: "<media> <port>[/<number of ports>] <proto> <fmt> ..." }),
+        (
+            format!("{HEAD}m=message 70000 TCP/MSRP *\r\n"),
+            6,
+            K::BadField {
+                field: 'm',
+                expected: "<media> <port>[/<number of ports>] <proto> <fmt> ...",
+            },
+        ),
+        (
+            format!("{HEAD}m=message 7 TCP/MSRP\r\n"),
+            6,
+            K::BadField {
+                field: 'm',
+                expected: "<media> <port>[/<number of ports>] <proto> <fmt> ...",
+            },
+        ),
         (
             "v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\nm=message 7 TCP/MSRP *\r\n".into(),
             5,
             K::MissingConnection { index: 0 },
         ),
-        (format!("{HEAD}c=IN IP4 h\r\n"), 6, K::OutOfOrder { found: 'c', expected: "session fields in the order v o s i u e p c b t r z k a, then m" }),
-        ("v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nc=IN\r\n".into(), 4, K::BadField { field: 'c', expected: "<nettype> <addrtype> <connection-address>" }),
-        ("v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nb=AS\r\n".into(), 4, K::BadField { field: 'b', expected: "<bwtype>:<bandwidth>" }),
-        ("v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0\r\n".into(), 4, K::BadField { field: 't', expected: "<start-time> <stop-time>" }),
-        ("v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\nr=1 2\r\n".into(), 5, K::BadField { field: 'r', expected: "<interval> <duration> <offset> ... as typed times" }),
-        ("v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\nz=1\r\n".into(), 5, K::BadField { field: 'z', expected: "<adjustment time> <offset> pairs" }),
+        (
+            format!("{HEAD}c=IN IP4 h\r\n"),
+            6,
+            K::OutOfOrder {
+                found: 'c',
+                expected: "session fields in the order v o s i u e p c b t r z k a, then m",
+            },
+        ),
+        (
+            "v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nc=IN\r\n".into(),
+            4,
+            K::BadField {
+                field: 'c',
+                expected: "<nettype> <addrtype> <connection-address>",
+            },
+        ),
+        (
+            "v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nb=AS\r\n".into(),
+            4,
+            K::BadField {
+                field: 'b',
+                expected: "<bwtype>:<bandwidth>",
+            },
+        ),
+        (
+            "v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0\r\n".into(),
+            4,
+            K::BadField {
+                field: 't',
+                expected: "<start-time> <stop-time>",
+            },
+        ),
+        (
+            "v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\nr=1 2\r\n".into(),
+            5,
+            K::BadField {
+                field: 'r',
+                expected: "<interval> <duration> <offset> ... as typed times",
+            },
+        ),
+        (
+            "v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\nz=1\r\n".into(),
+            5,
+            K::BadField {
+                field: 'z',
+                expected: "<adjustment time> <offset> pairs",
+            },
+        ),
         (format!("{HEAD}a=bad name\r\n"), 6, K::BadAttributeLine),
-        (format!("{HEAD}a=sendonly:yes\r\n"), 6, bad_attr("sendonly", AttributeError::UnexpectedValue)),
+        (
+            format!("{HEAD}a=sendonly:yes\r\n"),
+            6,
+            bad_attr("sendonly", AttributeError::UnexpectedValue),
+        ),
         (
             format!("{HEAD}m=message 1 TCP/MSRP *\r\na=setup:maybe\r\n"),
             7,
-            bad_attr("setup", AttributeError::Expected { expected: "active, passive, actpass or holdconn" }),
+            bad_attr(
+                "setup",
+                AttributeError::Expected {
+                    expected: "active, passive, actpass or holdconn",
+                },
+            ),
         ),
         (
             format!("{HEAD}m=message 1 TCP/MSRP *\r\na=path:http://x\r\n"),
@@ -109,7 +196,10 @@ fn each_error_has_its_line_and_expectation() {
         (
             format!("{HEAD}m=message 1 TCP/MSRP *\r\na=file-selector:name:\"a\" name:\"b\"\r\n"),
             7,
-            bad_attr("file-selector", AttributeError::DuplicateSelector { selector: "name" }),
+            bad_attr(
+                "file-selector",
+                AttributeError::DuplicateSelector { selector: "name" },
+            ),
         ),
         (
             format!("{HEAD}m=message 1 TCP/MSRP *\r\na=file-range:0-5\r\n"),
@@ -144,7 +234,12 @@ fn each_error_has_its_line_and_expectation() {
         (
             format!("{HEAD}m=message 1 TCP/MSRP *\r\na=connection:reuse\r\n"),
             7,
-            bad_attr("connection", AttributeError::Expected { expected: "new or existing" }),
+            bad_attr(
+                "connection",
+                AttributeError::Expected {
+                    expected: "new or existing",
+                },
+            ),
         ),
     ];
     for (input, line, kind) in cases {
@@ -170,13 +265,19 @@ fn not_utf8_and_limits() {
         &Limits::default().with_max_media(2),
     )
     .unwrap_err();
-    assert_eq!((e.line, e.kind), (8, ParseErrorKind::TooManyMedia { limit: 2 }));
+    assert_eq!(
+        (e.line, e.kind),
+        (8, ParseErrorKind::TooManyMedia { limit: 2 })
+    );
     let e = SessionDescription::parse_with(
         format!("{HEAD}{media}").as_bytes(),
         &Limits::default().with_max_lines(6),
     )
     .unwrap_err();
-    assert_eq!((e.line, e.kind), (7, ParseErrorKind::TooManyLines { limit: 6 }));
+    assert_eq!(
+        (e.line, e.kind),
+        (7, ParseErrorKind::TooManyLines { limit: 6 })
+    );
 }
 
 fn err_bytes(b: &[u8]) -> ParseError {
@@ -199,7 +300,7 @@ fn lenient_where_peers_are() {
         "v=0\r\no=alice 1 2 IN IP4 h.example\r\ns=\r\nc=IN IP4 h.example\r\nm=message 7 TCP/MSRP *\r\na=sendonly\r\n"
     );
     // `s= ` (RFC 8866's own advice for no name) keeps its space.
-    let sd: SessionDescription = format!("v=0\r\no=- 1 1 IN IP4 h\r\ns= \r\nc=IN IP4 h\r\nt=0 0\r\n")
+    let sd: SessionDescription = "v=0\r\no=- 1 1 IN IP4 h\r\ns= \r\nc=IN IP4 h\r\nt=0 0\r\n"
         .parse()
         .unwrap();
     assert_eq!(sd.session_name, " ");
@@ -241,7 +342,11 @@ fn all_standard_fields_round_trip_byte_exact() {
     assert_eq!(sd.times[0].repeats, ["7d 1h 0 25h"]);
     assert_eq!(sd.media[0].port_count, Some(2));
     assert_eq!(sd.media[0].connections.len(), 2);
-    assert_eq!(sd.direction(1), Direction::RecvOnly, "session-level direction applies");
+    assert_eq!(
+        sd.direction(1),
+        Direction::RecvOnly,
+        "session-level direction applies"
+    );
     assert_eq!(sd.connection_for(1).unwrap().address, "224.2.17.12/127");
 }
 
@@ -272,7 +377,11 @@ fn random_selector(rng: &mut SeededRng) -> FileSelector {
         s = match k {
             0 => s.with_name(&random_name(rng)),
             1 => {
-                let mut t = FileType::new(pick(rng, &["image", "text", "application"]), pick(rng, &["jpeg", "plain", "x-foo+bar"])).unwrap();
+                let mut t = FileType::new(
+                    pick(rng, &["image", "text", "application"]),
+                    pick(rng, &["jpeg", "plain", "x-foo+bar"]),
+                )
+                .unwrap();
                 if rng.below(2) == 0 {
                     t = t.with_param("name", &random_name(rng)).unwrap();
                 }
@@ -300,29 +409,60 @@ fn random_media(rng: &mut SeededRng) -> MediaDescription {
         m.information = Some(random_name(rng).replace(['\t', '\u{7f}'], "x"));
     }
     if rng.below(3) == 0 {
-        m.connections.push(Connection::internet(pick(rng, &["192.0.2.1", "2001:db8::1", "h.example"])));
+        m.connections.push(Connection::internet(pick(
+            rng,
+            &["192.0.2.1", "2001:db8::1", "h.example"],
+        )));
     }
     let count = rng.below(12);
     for _ in 0..count {
         let a = match rng.below(16) {
-            0 => Attribute::Direction(*[Direction::SendOnly, Direction::RecvOnly, Direction::SendRecv, Direction::Inactive].get(rng.below(4) as usize).unwrap()),
-            1 => Attribute::Path(
-                msrp::Path::parse(pick(rng, &[
-                    "msrp://a.example:7654/jshA7we;tcp",
-                    "msrps://[2001:db8::1]:1/x;tcp msrp://b:2/y+z=;tcp;p=q",
-                ]))
+            0 => Attribute::Direction(
+                *[
+                    Direction::SendOnly,
+                    Direction::RecvOnly,
+                    Direction::SendRecv,
+                    Direction::Inactive,
+                ]
+                .get(rng.below(4) as usize)
                 .unwrap(),
             ),
-            2 => Attribute::AcceptTypes(vec![FormatEntry::any(), "text/plain;charset=\"a b\"".parse().unwrap()]),
+            1 => Attribute::Path(
+                msrp::Path::parse(pick(
+                    rng,
+                    &[
+                        "msrp://a.example:7654/jshA7we;tcp",
+                        "msrps://[2001:db8::1]:1/x;tcp msrp://b:2/y+z=;tcp;p=q",
+                    ],
+                ))
+                .unwrap(),
+            ),
+            2 => Attribute::AcceptTypes(vec![
+                FormatEntry::any(),
+                "text/plain;charset=\"a b\"".parse().unwrap(),
+            ]),
             3 => Attribute::AcceptWrappedTypes(vec!["image/*".parse().unwrap()]),
             4 => Attribute::MaxSize(rng.next_u64()),
-            5 => Attribute::Setup(*[Setup::Active, Setup::Passive, Setup::ActPass, Setup::HoldConn].get(rng.below(4) as usize).unwrap()),
+            5 => Attribute::Setup(
+                *[
+                    Setup::Active,
+                    Setup::Passive,
+                    Setup::ActPass,
+                    Setup::HoldConn,
+                ]
+                .get(rng.below(4) as usize)
+                .unwrap(),
+            ),
             6 => Attribute::Connection(ConnectionMode::Existing),
             7 => Attribute::MsrpCema,
             8 => Attribute::Fingerprint(Fingerprint::new("sha-256", rng.bytes(32)).unwrap()),
             9 => Attribute::FileSelector(random_selector(rng)),
-            10 => Attribute::FileTransferId(FileTransferId::new(&format!("id{}", rng.next_u64())).unwrap()),
-            11 => Attribute::FileDisposition(Disposition::new(pick(rng, &["render", "attachment", "icon"])).unwrap()),
+            10 => Attribute::FileTransferId(
+                FileTransferId::new(&format!("id{}", rng.next_u64())).unwrap(),
+            ),
+            11 => Attribute::FileDisposition(
+                Disposition::new(pick(rng, &["render", "attachment", "icon"])).unwrap(),
+            ),
             12 => {
                 let mut d = FileDate::new();
                 for kind in [DateKind::Read, DateKind::Creation, DateKind::Modification] {
@@ -333,14 +473,21 @@ fn random_media(rng: &mut SeededRng) -> MediaDescription {
                     }
                 }
                 if d.is_empty() {
-                    d = d.with(DateKind::Read, DateTime::parse("1 Jan 2000 00:00 +0000").unwrap());
+                    d = d.with(
+                        DateKind::Read,
+                        DateTime::parse("1 Jan 2000 00:00 +0000").unwrap(),
+                    );
                 }
                 Attribute::FileDate(d)
             }
             13 => Attribute::FileIcon(ContentIdUrl::from_content_id(&random_name(rng)).unwrap()),
             14 => {
                 let start = 1 + rng.below(1000);
-                let stop = if rng.below(2) == 0 { None } else { Some(start + rng.below(1000)) };
+                let stop = if rng.below(2) == 0 {
+                    None
+                } else {
+                    Some(start + rng.below(1000))
+                };
                 Attribute::FileRange(FileRange::new(start, stop).unwrap())
             }
             _ => Attribute::new(pick(rng, &["x-foo", "rtpmap", "x-bar"]), pick_opt(rng)).unwrap(),
@@ -376,7 +523,8 @@ fn generated_descriptions_round_trip() {
             sd.media.push(random_media(&mut rng));
         }
         let text = sd.to_string();
-        let back = SessionDescription::parse(text.as_bytes()).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let back =
+            SessionDescription::parse(text.as_bytes()).unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert_eq!(back, sd, "{text}");
         assert_eq!(back.to_string(), text);
     }
