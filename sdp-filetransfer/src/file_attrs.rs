@@ -8,7 +8,7 @@ use crate::IdGenerator;
 use crate::error::AttributeError;
 use crate::grammar::{
     check_filename_string, colon_hex, is_token, is_token_char, number, pct_decode, push_pct,
-    split_outside_quotes, unquote, write_colon_hex,
+    quoted_words, unquote, write_colon_hex,
 };
 use crate::media_attrs::FormatEntry;
 
@@ -538,8 +538,9 @@ impl FileSelector {
     }
 
     pub(crate) fn parse(s: &str) -> Result<Self, AttributeError> {
-        let mut selectors: Vec<Selector> = Vec::new();
-        for part in split_outside_quotes(s)? {
+        let mut selectors: Vec<Selector> = Vec::with_capacity(4);
+        for part in quoted_words(s) {
+            let part = part?;
             let (kind, value) = part
                 .split_once(':')
                 .ok_or(AttributeError::UnknownSelector)?;
@@ -1137,11 +1138,8 @@ impl FileDate {
 
     fn parse(s: &str) -> Result<Self, AttributeError> {
         let mut out = Self::new();
-        let parts = split_outside_quotes(s)?;
-        if parts.is_empty() {
-            return Err(AttributeError::MissingValue);
-        }
-        for part in parts {
+        for part in quoted_words(s) {
+            let part = part?;
             let (name, value) = part.split_once(':').ok_or(AttributeError::BadDate)?;
             let kind = match name {
                 "creation" => DateKind::Creation,
@@ -1160,6 +1158,9 @@ impl FileDate {
             }
             let date = DateTime::parse(unquote(value).map_err(|_| AttributeError::BadDate)?)?;
             out.dates.push((kind, date));
+        }
+        if out.dates.is_empty() {
+            return Err(AttributeError::MissingValue);
         }
         Ok(out)
     }

@@ -261,11 +261,13 @@ impl From<FormatEntry> for String {
 
 /// Splits a format list (`format-entry *(SP format-entry)`), respecting quoted parameters.
 pub(crate) fn parse_format_list(s: &str) -> Result<Vec<FormatEntry>, AttributeError> {
-    let parts = crate::grammar::split_outside_quotes(s)?;
-    if parts.is_empty() {
+    let list = crate::grammar::quoted_words(s)
+        .map(|w| w.and_then(FormatEntry::new))
+        .collect::<Result<Vec<_>, _>>()?;
+    if list.is_empty() {
         return Err(AttributeError::MissingValue);
     }
-    parts.into_iter().map(FormatEntry::new).collect()
+    Ok(list)
 }
 
 /// `a=fingerprint` (RFC 8122 §5): a hash function name and the certificate's digest.

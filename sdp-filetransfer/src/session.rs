@@ -8,7 +8,7 @@ use crate::error::{ParseError, ParseErrorKind};
 use crate::file_attrs::{
     ContentIdUrl, Disposition, FileDate, FileRange, FileSelector, FileTransferId,
 };
-use crate::grammar::{is_non_ws, is_text, is_token, number};
+use crate::grammar::{fields, is_non_ws, is_text, is_token, number};
 use crate::media_attrs::{Direction, Fingerprint, FormatEntry, Setup};
 
 /// Size limits checked before anything is allocated for the input.
@@ -601,32 +601,35 @@ impl<'l> Parser<'l> {
     }
 
     fn run(mut self, input: &[u8]) -> Result<SessionDescription, ParseError> {
-        let mut lines = Vec::new();
+        let max_lines = self.limits.max_lines;
+        // One UTF-8 check for the whole input (RFC 8866 §5: UTF-8 by default); the error names
+        // the line of the first bad byte.
+        let text = std::str::from_utf8(input).map_err(|e| {
+            let before = input.get(..e.valid_up_to()).unwrap_or_default();
+            let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+            ParseError::new(line, ParseErrorKind::NotUtf8)
+        })?;
         let mut count = 0usize;
-        for (i, raw) in input.split(|&b| b == b'\n').enumerate() {
+        // Non-blank lines with their 1-based numbers.
+        let mut it = text.split('\n').enumerate().filter_map(move |(i, raw)| {
             // Bare LF is accepted as a line end (lenient, RFC 8866 §5 asks for CRLF).
-            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-            if raw.iter().all(|b| matches!(b, b' ' | b'\t')) {
-                continue; // blank lines (a trailing CRLF pair, say) carry nothing
+            let raw = raw.strip_suffix('\r').unwrap_or(raw);
+            if raw.bytes().all(|b| matches!(b, b' ' | b'\t')) {
+                return None; // blank lines (a trailing CRLF pair, say) carry nothing
             }
             count += 1;
-            if count > self.limits.max_lines {
-                return Err(ParseError::new(
+            if count > max_lines {
+                return Some(Err(ParseError::new(
                     i + 1,
-                    ParseErrorKind::TooManyLines {
-                        limit: self.limits.max_lines,
-                    },
-                ));
+                    ParseErrorKind::TooManyLines { limit: max_lines },
+                )));
             }
-            let text = std::str::from_utf8(raw)
-                .map_err(|_| ParseError::new(i + 1, ParseErrorKind::NotUtf8))?;
-            lines.push((i + 1, text));
-        }
-        let mut it = lines.into_iter();
+            Some(Ok((i + 1, raw)))
+        });
 
         // v= o= s= open every description (RFC 8866 §5).
         let mut next = |p: &mut Self, missing: ParseErrorKind| -> Result<(u8, &str), ParseError> {
-            let Some((n, text)) = it.next() else {
+            let Some(item) = it.next() else {
                 return Err(ParseError::new(
                     p.line_no,
                     if p.line_no == 0 {
@@ -636,6 +639,7 @@ impl<'l> Parser<'l> {
                     },
                 ));
             };
+            let (n, text) = item?;
             p.line_no = n;
             p.split_line(text)
         };
@@ -658,15 +662,28 @@ impl<'l> Parser<'l> {
         if !is_text(v) {
             return Err(self.bad('s', "text without NUL"));
         }
-        let mut sd = SessionDescription::new(origin);
-        sd.session_name = v.to_owned();
-        sd.times.clear();
+        let mut sd = SessionDescription {
+            origin,
+            session_name: v.to_owned(),
+            information: None,
+            uri: None,
+            emails: Vec::new(),
+            phones: Vec::new(),
+            connection: None,
+            bandwidths: Vec::new(),
+            times: Vec::new(),
+            time_zones: None,
+            key: None,
+            attributes: Vec::new(),
+            media: Vec::new(),
+        };
 
         let mut last = 2u8; // rank of s=
         let mut media_line_nos = Vec::new();
         let mut in_media = false;
         let mut last_media = 0u8;
-        for (n, text) in it {
+        for item in it {
+            let (n, text) = item?;
             self.line_no = n;
             let (letter, value) = self.split_line(text)?;
             if letter == b'm' {
@@ -830,8 +847,7 @@ impl<'l> Parser<'l> {
     fn origin(&self, v: &str) -> Result<Origin, ParseError> {
         const EXPECTED: &str =
             "<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address>";
-        let f: Vec<&str> = v.split(' ').filter(|s| !s.is_empty()).collect();
-        let [user, id, ver, net, addr_type, addr] = f.as_slice() else {
+        let Some([user, id, ver, net, addr_type, addr]) = fields::<6>(v) else {
             return Err(self.bad('o', EXPECTED));
         };
         let (Some(session_id), Some(session_version)) = (number(id), number(ver)) else {
@@ -841,23 +857,24 @@ impl<'l> Parser<'l> {
             return Err(self.bad('o', EXPECTED));
         }
         Ok(Origin {
-            username: (*user).to_owned(),
+            username: user.to_owned(),
             session_id,
             session_version,
-            net_type: (*net).to_owned(),
-            addr_type: (*addr_type).to_owned(),
-            address: (*addr).to_owned(),
+            net_type: net.to_owned(),
+            addr_type: addr_type.to_owned(),
+            address: addr.to_owned(),
         })
     }
 
     fn connection(&self, v: &str) -> Result<Connection, ParseError> {
-        let f: Vec<&str> = v.split(' ').filter(|s| !s.is_empty()).collect();
-        match f.as_slice() {
-            [net, addr_type, addr] if is_token(net) && is_token(addr_type) && is_non_ws(addr) => {
+        match fields::<3>(v) {
+            Some([net, addr_type, addr])
+                if is_token(net) && is_token(addr_type) && is_non_ws(addr) =>
+            {
                 Ok(Connection {
-                    net_type: (*net).to_owned(),
-                    addr_type: (*addr_type).to_owned(),
-                    address: (*addr).to_owned(),
+                    net_type: net.to_owned(),
+                    addr_type: addr_type.to_owned(),
+                    address: addr.to_owned(),
                 })
             }
             _ => Err(self.bad('c', "<nettype> <addrtype> <connection-address>")),
@@ -878,9 +895,8 @@ impl<'l> Parser<'l> {
     }
 
     fn timing(&self, v: &str) -> Result<Timing, ParseError> {
-        let f: Vec<&str> = v.split(' ').filter(|s| !s.is_empty()).collect();
-        match f.as_slice() {
-            [a, b] => match (number(a), number(b)) {
+        match fields::<2>(v) {
+            Some([a, b]) => match (number(a), number(b)) {
                 (Some(start), Some(stop)) => Ok(Timing {
                     start,
                     stop,
@@ -934,7 +950,7 @@ impl<'l> Parser<'l> {
             connections: Vec::new(),
             bandwidths: Vec::new(),
             key: None,
-            attributes: Vec::new(),
+            attributes: Vec::with_capacity(12),
         })
     }
 
