@@ -8,7 +8,7 @@ use crate::IdGenerator;
 use crate::error::AttributeError;
 use crate::grammar::{
     check_filename_string, colon_hex, is_token, is_token_char, number, pct_decode, push_pct,
-    quoted_words, unquote, write_colon_hex,
+    quoted_words, split1, unquote, write_colon_hex,
 };
 use crate::media_attrs::FormatEntry;
 
@@ -256,11 +256,11 @@ impl FileType {
     pub(crate) fn parse(s: &str) -> Result<Self, AttributeError> {
         const BAD: AttributeError = AttributeError::BadMediaType;
         let head_end = s.find(';').unwrap_or(s.len());
-        let (ty, sub) = s[..head_end].split_once('/').ok_or(BAD)?;
+        let (ty, sub) = split1(&s[..head_end], b'/').ok_or(BAD)?;
         let mut out = Self::new(ty, sub)?;
         let mut rest = &s[head_end..];
         while let Some(r) = rest.strip_prefix(';') {
-            let (name, v) = r.split_once('=').ok_or(BAD)?;
+            let (name, v) = split1(r, b'=').ok_or(BAD)?;
             if !is_token(name) {
                 return Err(BAD);
             }
@@ -346,7 +346,7 @@ impl FileHash {
     }
 
     fn parse(s: &str) -> Result<Self, AttributeError> {
-        let (alg, hex) = s.split_once(':').ok_or(AttributeError::BadHash)?;
+        let (alg, hex) = split1(s, b':').ok_or(AttributeError::BadHash)?;
         Self::new(alg, colon_hex(hex).ok_or(AttributeError::BadHash)?)
     }
 }
@@ -541,9 +541,7 @@ impl FileSelector {
         let mut selectors: Vec<Selector> = Vec::with_capacity(4);
         for part in quoted_words(s) {
             let part = part?;
-            let (kind, value) = part
-                .split_once(':')
-                .ok_or(AttributeError::UnknownSelector)?;
+            let (kind, value) = split1(part, b':').ok_or(AttributeError::UnknownSelector)?;
             let sel = match kind {
                 "name" => Selector::Name(FileName::from_encoded(
                     unquote(value).map_err(|_| AttributeError::BadFileName)?,
@@ -813,7 +811,7 @@ impl FileRange {
     }
 
     fn parse(s: &str) -> Result<Self, AttributeError> {
-        let (a, b) = s.split_once('-').ok_or(AttributeError::BadFileRange)?;
+        let (a, b) = split1(s, b'-').ok_or(AttributeError::BadFileRange)?;
         let start = number(a).ok_or(AttributeError::BadFileRange)?;
         let stop = if b == "*" {
             None
@@ -948,7 +946,7 @@ impl DateTime {
         if s.is_empty() || s.contains('"') || !crate::grammar::is_text(s) {
             return Err(BAD);
         }
-        let body = match s.split_once(',') {
+        let body = match split1(s, b',') {
             Some((dow, rest)) => {
                 if !DAYS.contains(&dow.trim()) {
                     return Err(BAD);
@@ -957,7 +955,9 @@ impl DateTime {
             }
             None => s,
         };
-        let mut it = body.split([' ', '\t']).filter(|t| !t.is_empty());
+        let mut it = body
+            .split(|c: char| c == ' ' || c == '\t')
+            .filter(|t| !t.is_empty());
         let mut next = || it.next().ok_or(BAD);
         let day_t = next()?;
         let month_t = next()?;
@@ -1140,7 +1140,7 @@ impl FileDate {
         let mut out = Self::new();
         for part in quoted_words(s) {
             let part = part?;
-            let (name, value) = part.split_once(':').ok_or(AttributeError::BadDate)?;
+            let (name, value) = split1(part, b':').ok_or(AttributeError::BadDate)?;
             let kind = match name {
                 "creation" => DateKind::Creation,
                 "modification" => DateKind::Modification,

@@ -36,10 +36,16 @@ pub(crate) fn is_text(s: &str) -> bool {
 
 /// A decimal number of 1 to 20 digits that fits in a `u64`.
 pub(crate) fn number(s: &str) -> Option<u64> {
-    if s.is_empty() || s.len() > 20 || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() || s.len() > 20 {
         return None;
     }
-    s.parse().ok()
+    s.bytes().try_fold(0u64, |acc, b| {
+        if b.is_ascii_digit() {
+            acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        } else {
+            None
+        }
+    })
 }
 
 pub(crate) fn hex_val(b: u8) -> Option<u8> {
@@ -55,14 +61,46 @@ const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
 /// Parses colon-separated hex octets (`2HEXDIG *(":" 2HEXDIG)`), either case.
 pub(crate) fn colon_hex(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() / 3 + 1);
-    for pair in s.split(':') {
-        match pair.as_bytes() {
-            [h, l] => out.push(hex_val(*h)? * 16 + hex_val(*l)?),
+    let b = s.as_bytes();
+    if b.len() % 3 != 2 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(b.len() / 3 + 1);
+    // With the length 3n + 2, only the last chunk has two bytes.
+    for chunk in b.chunks(3) {
+        match chunk {
+            [h, l] | [h, l, b':'] => {
+                out.push(hex_val(*h)? * 16 + hex_val(*l)?);
+            }
             _ => return None,
         }
     }
     Some(out)
+}
+
+/// `s.split_once(c)` for an ASCII byte, with a plain loop: on the short strings of SDP lines it
+/// beats the general pattern searcher.
+pub(crate) fn split1(s: &str, c: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == c)?;
+    // `c` is ASCII, so `i` and `i + 1` are character boundaries.
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
+/// The non-empty pieces of `s` between ASCII separator bytes `c`.
+pub(crate) fn words(s: &str, c: u8) -> impl Iterator<Item = &str> {
+    let mut rest = s;
+    std::iter::from_fn(move || {
+        loop {
+            if rest.is_empty() {
+                return None;
+            }
+            let (word, tail) = split1(rest, c).unwrap_or((rest, ""));
+            rest = tail;
+            if !word.is_empty() {
+                return Some(word);
+            }
+        }
+    })
 }
 
 /// Writes octets as upper-case colon-separated hex.
@@ -170,7 +208,7 @@ impl<'a> Iterator for QuotedWords<'a> {
 /// Exactly `N` space-separated fields (runs of spaces count as one), or `None`.
 pub(crate) fn fields<const N: usize>(s: &str) -> Option<[&str; N]> {
     let mut out = [""; N];
-    let mut it = s.split(' ').filter(|f| !f.is_empty());
+    let mut it = words(s, b' ');
     for slot in &mut out {
         *slot = it.next()?;
     }

@@ -153,7 +153,7 @@ impl FormatEntry {
             Some(i) => (&s[..i], Some(&s[i + 1..])),
             None => (s, None),
         };
-        let (ty, sub) = mt.split_once('/').ok_or(BAD)?;
+        let (ty, sub) = crate::grammar::split1(mt, b'/').ok_or(BAD)?;
         if !is_token(ty) || !(sub == "*" || is_token(sub)) {
             return Err(BAD);
         }
@@ -310,7 +310,7 @@ impl Fingerprint {
     }
 
     pub(crate) fn parse(s: &str) -> Result<Self, AttributeError> {
-        let (func, hex) = s.split_once(' ').ok_or(AttributeError::BadFingerprint)?;
+        let (func, hex) = crate::grammar::split1(s, b' ').ok_or(AttributeError::BadFingerprint)?;
         let value = colon_hex(hex.trim_start_matches(' ')).ok_or(AttributeError::BadFingerprint)?;
         token(func).map_err(|_| AttributeError::BadFingerprint)?;
         Self::new(func, value)

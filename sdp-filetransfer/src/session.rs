@@ -8,7 +8,7 @@ use crate::error::{ParseError, ParseErrorKind};
 use crate::file_attrs::{
     ContentIdUrl, Disposition, FileDate, FileRange, FileSelector, FileTransferId,
 };
-use crate::grammar::{fields, is_non_ws, is_text, is_token, number};
+use crate::grammar::{fields, is_non_ws, is_text, is_token, number, split1, words};
 use crate::media_attrs::{Direction, Fingerprint, FormatEntry, Setup};
 
 /// Size limits checked before anything is allocated for the input.
@@ -611,7 +611,21 @@ impl<'l> Parser<'l> {
         })?;
         let mut count = 0usize;
         // Non-blank lines with their 1-based numbers.
-        let mut it = text.split('\n').enumerate().filter_map(move |(i, raw)| {
+        let mut rest = Some(text);
+        let lines = std::iter::from_fn(move || {
+            let t = rest?;
+            match split1(t, b'\n') {
+                Some((line, tail)) => {
+                    rest = Some(tail);
+                    Some(line)
+                }
+                None => {
+                    rest = None;
+                    Some(t)
+                }
+            }
+        });
+        let mut it = lines.enumerate().filter_map(move |(i, raw)| {
             // Bare LF is accepted as a line end (lenient, RFC 8866 §5 asks for CRLF).
             let raw = raw.strip_suffix('\r').unwrap_or(raw);
             if raw.bytes().all(|b| matches!(b, b' ' | b'\t')) {
@@ -763,7 +777,7 @@ impl<'l> Parser<'l> {
                         .times
                         .last_mut()
                         .ok_or_else(|| ParseError::new(n, ParseErrorKind::RepeatWithoutTime))?;
-                    let fields: Vec<&str> = value.split(' ').filter(|s| !s.is_empty()).collect();
+                    let fields: Vec<&str> = words(value, b' ').collect();
                     if fields.len() < 3 || !fields.iter().all(|f| is_typed_time(f)) {
                         return Err(
                             self.bad('r', "<interval> <duration> <offset> ... as typed times")
@@ -772,7 +786,7 @@ impl<'l> Parser<'l> {
                     t.repeats.push(fields.join(" "));
                 }
                 b'z' => {
-                    let fields: Vec<&str> = value.split(' ').filter(|s| !s.is_empty()).collect();
+                    let fields: Vec<&str> = words(value, b' ').collect();
                     let ok = !fields.is_empty()
                         && fields.len() % 2 == 0
                         && fields.chunks(2).all(|p| {
@@ -882,7 +896,7 @@ impl<'l> Parser<'l> {
     }
 
     fn bandwidth(&self, v: &str) -> Result<Bandwidth, ParseError> {
-        match v.split_once(':') {
+        match split1(v, b':') {
             Some((t, n)) if is_token(t) => match number(n) {
                 Some(bandwidth) => Ok(Bandwidth {
                     bw_type: t.to_owned(),
@@ -911,10 +925,10 @@ impl<'l> Parser<'l> {
     fn media_line(&self, v: &str) -> Result<MediaDescription, ParseError> {
         const EXPECTED: &str = "<media> <port>[/<number of ports>] <proto> <fmt> ...";
         let bad = || self.bad('m', EXPECTED);
-        let mut f = v.split(' ').filter(|s| !s.is_empty());
+        let mut f = words(v, b' ');
         let media = f.next().filter(|m| is_token(m)).ok_or_else(bad)?;
         let port_text = f.next().ok_or_else(bad)?;
-        let (port, port_count) = match port_text.split_once('/') {
+        let (port, port_count) = match split1(port_text, b'/') {
             Some((p, n)) => (p, Some(n)),
             None => (port_text, None),
         };
@@ -955,7 +969,7 @@ impl<'l> Parser<'l> {
     }
 
     fn attribute(&self, v: &str) -> Result<Attribute, ParseError> {
-        let (name, value) = match v.split_once(':') {
+        let (name, value) = match split1(v, b':') {
             Some((n, val)) => (n, Some(val)),
             None => (v, None),
         };
