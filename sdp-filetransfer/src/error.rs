@@ -60,6 +60,9 @@ pub enum ParseErrorKind {
     /// The line is not UTF-8 (RFC 8866 §5: the default character set is UTF-8).
     #[error("line is not UTF-8")]
     NotUtf8,
+    /// A CR (other than the one before LF) or a NUL inside a line (RFC 8866 §9 `text`).
+    #[error("CR or NUL inside a line")]
+    BadCharacter,
     /// The input holds no line at all.
     #[error("empty description; expected \"v=0\"")]
     Empty,

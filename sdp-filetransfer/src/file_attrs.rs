@@ -943,7 +943,7 @@ impl DateTime {
     /// white space count as one.
     pub fn parse(s: &str) -> Result<Self, AttributeError> {
         const BAD: AttributeError = AttributeError::BadDate;
-        if s.is_empty() || s.contains('"') || !crate::grammar::is_text(s) {
+        if s.is_empty() || s.bytes().any(|b| matches!(b, b'"' | b'\r' | b'\n' | 0)) {
             return Err(BAD);
         }
         let body = match split1(s, b',') {

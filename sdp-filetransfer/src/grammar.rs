@@ -5,8 +5,19 @@ use crate::error::AttributeError;
 /// `token-char` of RFC 8866 §9: `%x21 / %x23-27 / %x2A-2B / %x2D-2E / %x30-39 / %x41-5A /
 /// %x5E-7E`.
 pub(crate) fn is_token_char(b: u8) -> bool {
-    matches!(b, 0x21 | 0x23..=0x27 | 0x2A..=0x2B | 0x2D..=0x2E | 0x30..=0x39 | 0x41..=0x5A | 0x5E..=0x7E)
+    TOKEN[usize::from(b)]
 }
+
+/// One table lookup per byte instead of seven range tests.
+const TOKEN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = matches!(i, 0x21 | 0x23..=0x27 | 0x2A..=0x2B | 0x2D..=0x2E | 0x30..=0x39 | 0x41..=0x5A | 0x5E..=0x7E);
+        i += 1;
+    }
+    t
+};
 
 /// Whether `s` is a non-empty token.
 pub(crate) fn is_token(s: &str) -> bool {

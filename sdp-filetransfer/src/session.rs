@@ -8,7 +8,7 @@ use crate::error::{ParseError, ParseErrorKind};
 use crate::file_attrs::{
     ContentIdUrl, Disposition, FileDate, FileRange, FileSelector, FileTransferId,
 };
-use crate::grammar::{fields, is_non_ws, is_text, is_token, number, split1, words};
+use crate::grammar::{fields, is_non_ws, is_token, number, split1, words};
 use crate::media_attrs::{Direction, Fingerprint, FormatEntry, Setup};
 
 /// Size limits checked before anything is allocated for the input.
@@ -638,6 +638,10 @@ impl<'l> Parser<'l> {
                     ParseErrorKind::TooManyLines { limit: max_lines },
                 )));
             }
+            // RFC 8866 §9 `text` excludes CR, LF and NUL: checked here once for every field.
+            if raw.bytes().any(|b| b == b'\r' || b == 0) {
+                return Some(Err(ParseError::new(i + 1, ParseErrorKind::BadCharacter)));
+            }
             Some(Ok((i + 1, raw)))
         });
 
@@ -672,9 +676,6 @@ impl<'l> Parser<'l> {
         let (l, v) = next(&mut self, ParseErrorKind::MissingSessionName)?;
         if l != b's' {
             return Err(self.err(ParseErrorKind::MissingSessionName));
-        }
-        if !is_text(v) {
-            return Err(self.bad('s', "text without NUL"));
         }
         let mut sd = SessionDescription {
             origin,
@@ -730,7 +731,7 @@ impl<'l> Parser<'l> {
                     .last_mut()
                     .ok_or_else(|| self.out_of_order(letter, MEDIA_ORDER))?;
                 match letter {
-                    b'i' => m.information = Some(self.text('i', value)?),
+                    b'i' => m.information = Some(value.to_owned()),
                     b'c' => {
                         let c = self.connection(value)?;
                         m.connections.push(c);
@@ -739,7 +740,7 @@ impl<'l> Parser<'l> {
                         let b = self.bandwidth(value)?;
                         m.bandwidths.push(b);
                     }
-                    b'k' => m.key = Some(self.text('k', value)?),
+                    b'k' => m.key = Some(value.to_owned()),
                     _ => {
                         let a = self.attribute(value)?;
                         m.attributes.push(a);
@@ -765,10 +766,10 @@ impl<'l> Parser<'l> {
             }
             last = rank;
             match letter {
-                b'i' => sd.information = Some(self.text('i', value)?),
-                b'u' => sd.uri = Some(self.text('u', value)?),
-                b'e' => sd.emails.push(self.text('e', value)?),
-                b'p' => sd.phones.push(self.text('p', value)?),
+                b'i' => sd.information = Some(value.to_owned()),
+                b'u' => sd.uri = Some(value.to_owned()),
+                b'e' => sd.emails.push(value.to_owned()),
+                b'p' => sd.phones.push(value.to_owned()),
                 b'c' => sd.connection = Some(self.connection(value)?),
                 b'b' => sd.bandwidths.push(self.bandwidth(value)?),
                 b't' => sd.times.push(self.timing(value)?),
@@ -798,7 +799,7 @@ impl<'l> Parser<'l> {
                     }
                     sd.time_zones = Some(fields.join(" "));
                 }
-                b'k' => sd.key = Some(self.text('k', value)?),
+                b'k' => sd.key = Some(value.to_owned()),
                 _ => {
                     let a = self.attribute(value)?;
                     sd.attributes.push(a);
@@ -847,14 +848,6 @@ impl<'l> Parser<'l> {
                 Ok((*l, value))
             }
             _ => Err(self.err(ParseErrorKind::BadLine)),
-        }
-    }
-
-    fn text(&self, field: char, v: &str) -> Result<String, ParseError> {
-        if is_text(v) {
-            Ok(v.to_owned())
-        } else {
-            Err(self.bad(field, "text without NUL"))
         }
     }
 
@@ -973,7 +966,7 @@ impl<'l> Parser<'l> {
             Some((n, val)) => (n, Some(val)),
             None => (v, None),
         };
-        if !is_token(name) || value.is_some_and(|v| !is_text(v)) {
+        if !is_token(name) {
             return Err(self.err(ParseErrorKind::BadAttributeLine));
         }
         Attribute::parse(name, value)
