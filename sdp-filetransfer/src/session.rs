@@ -609,15 +609,25 @@ impl<'l> Parser<'l> {
             let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
             ParseError::new(line, ParseErrorKind::NotUtf8)
         })?;
+        // RFC 8866 §9 `text` excludes CR, LF and NUL: a NUL anywhere, or a CR that does not end
+        // a line, is refused here once for every field (two memchr scans of the input).
+        let line_of = |pos: usize| 1 + memchr::memchr_iter(b'\n', &input[..pos]).count();
+        if let Some(pos) = memchr::memchr(0, input) {
+            return Err(ParseError::new(line_of(pos), ParseErrorKind::BadCharacter));
+        }
+        for pos in memchr::memchr_iter(b'\r', input) {
+            if input.get(pos + 1) != Some(&b'\n') {
+                return Err(ParseError::new(line_of(pos), ParseErrorKind::BadCharacter));
+            }
+        }
         let mut count = 0usize;
-        // Non-blank lines with their 1-based numbers.
         let mut rest = Some(text);
         let lines = std::iter::from_fn(move || {
             let t = rest?;
-            match split1(t, b'\n') {
-                Some((line, tail)) => {
-                    rest = Some(tail);
-                    Some(line)
+            match memchr::memchr(b'\n', t.as_bytes()) {
+                Some(i) => {
+                    rest = t.get(i + 1..);
+                    t.get(..i)
                 }
                 None => {
                     rest = None;
@@ -625,6 +635,7 @@ impl<'l> Parser<'l> {
                 }
             }
         });
+        // Non-blank lines with their 1-based numbers.
         let mut it = lines.enumerate().filter_map(move |(i, raw)| {
             // Bare LF is accepted as a line end (lenient, RFC 8866 §5 asks for CRLF).
             let raw = raw.strip_suffix('\r').unwrap_or(raw);
@@ -637,10 +648,6 @@ impl<'l> Parser<'l> {
                     i + 1,
                     ParseErrorKind::TooManyLines { limit: max_lines },
                 )));
-            }
-            // RFC 8866 §9 `text` excludes CR, LF and NUL: checked here once for every field.
-            if raw.bytes().any(|b| b == b'\r' || b == 0) {
-                return Some(Err(ParseError::new(i + 1, ParseErrorKind::BadCharacter)));
             }
             Some(Ok((i + 1, raw)))
         });
