@@ -2,10 +2,12 @@
 
 use std::fmt::{self, Write as _};
 
+use crate::date::FileDate;
 use crate::error::AttributeError;
-use crate::file_attrs::{ContentIdUrl, FileDate, FileRange, FileSelector, FileTransferId};
+use crate::file_attrs::{ContentIdUrl, FileRange, FileTransferId};
 use crate::grammar::{is_text, is_token, number};
 use crate::media_attrs::{ConnectionMode, Direction, Fingerprint, FormatEntry, Setup};
+use crate::selector::FileSelector;
 use crate::{Disposition, media_attrs};
 
 /// One `a=` line. Attributes this crate understands are parsed into typed values (and a value

@@ -73,14 +73,17 @@
 #![deny(missing_docs)]
 
 mod attribute;
+mod date;
 mod error;
 mod file_attrs;
 mod grammar;
 mod ids;
 mod media_attrs;
 mod negotiate;
+mod parse;
 mod reoffer;
 mod roles;
+mod selector;
 mod session;
 mod validate;
 
@@ -91,13 +94,13 @@ pub mod fuzzing;
 mod conformance;
 
 pub use attribute::Attribute;
+pub use date::{DateKind, DateTime, FileDate};
 pub use error::{
     AnswerError, AnswerViolation, AttributeError, NotAcceptable, OfferError, ParseError,
     ParseErrorKind,
 };
 pub use file_attrs::{
-    ContentIdUrl, DateKind, DateTime, Disposition, FileDate, FileHash, FileName, FileRange,
-    FileSelector, FileTransferId, FileType, GENERATED_TRANSFER_ID_LEN, Selector, safe_local_name,
+    ContentIdUrl, Disposition, FileRange, FileTransferId, GENERATED_TRANSFER_ID_LEN,
 };
 pub use ids::IdGenerator;
 pub use media_attrs::{ConnectionMode, Direction, Fingerprint, FormatEntry, Setup};
@@ -110,6 +113,7 @@ pub use roles::{
     AddressCheck, Side, answer_setup, cema_negotiated, check_address, connect_target,
     connecting_side, offer_setup,
 };
+pub use selector::{FileHash, FileName, FileSelector, FileType, Selector, safe_local_name};
 pub use session::{
     Bandwidth, Connection, Limits, MediaDescription, Origin, PROTO_MSRP, PROTO_MSRP_TLS,
     SessionDescription, Timing,

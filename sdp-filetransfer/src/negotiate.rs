@@ -1,13 +1,13 @@
 //! Offer/answer for file transfer (RFC 5547 §8 over RFC 3264, with RFC 4975 §8 media).
 
 use crate::attribute::Attribute;
+use crate::date::FileDate;
 use crate::error::{AnswerError, AttributeError, NotAcceptable, OfferError};
-use crate::file_attrs::{
-    ContentIdUrl, Disposition, FileDate, FileRange, FileSelector, FileTransferId, Selector,
-};
+use crate::file_attrs::{ContentIdUrl, Disposition, FileRange, FileTransferId};
 use crate::ids::IdGenerator;
 use crate::media_attrs::{Direction, Fingerprint, FormatEntry, Setup};
 use crate::roles::{AddressCheck, answer_setup, check_address, offer_setup};
+use crate::selector::{FileSelector, Selector};
 use crate::session::{Connection, MediaDescription, Origin, SessionDescription, addr_type_of};
 
 /// Length of generated MSRP session ids in `a=path`: 20 alphanumerics, about 119 random bits

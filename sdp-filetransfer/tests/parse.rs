@@ -48,7 +48,11 @@ fn each_error_has_its_line_and_expectation() {
         (format!("{HEAD}x=1\r\n"), 6, K::UnknownType { letter: 'x' }),
         (format!("{HEAD}X=1\r\n"), 6, K::BadLine),
         (format!("{HEAD}a=x:a\rb\r\n"), 6, K::BadCharacter),
-        ("v=0\r\no=- 1 1 IN IP4 h\r\ns=a\0\r\n".into(), 3, K::BadCharacter),
+        (
+            "v=0\r\no=- 1 1 IN IP4 h\r\ns=a\0\r\n".into(),
+            3,
+            K::BadCharacter,
+        ),
         (format!("{HEAD}a\r\n"), 6, K::BadLine),
         (
             format!("{HEAD}i=late\r\n"),
