@@ -57,8 +57,10 @@ pub enum Attribute {
 }
 
 impl Attribute {
-    /// An attribute this crate does not type, checked: the name must be a token and the
-    /// value must not hold CR, LF or NUL. Known names are parsed into their typed variant.
+    /// An attribute from its name and the text after `:`, as a line would carry it: the name
+    /// must be a token and the value must not hold CR, LF or NUL. Known names are parsed into
+    /// their typed variant (and must be valid), any other becomes [`Attribute::Other`]; use
+    /// this to add `x-` attributes to a description.
     pub fn new(name: &str, value: Option<&str>) -> Result<Self, AttributeError> {
         if !is_token(name) {
             return Err(AttributeError::BadToken);

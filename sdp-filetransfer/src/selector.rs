@@ -497,12 +497,6 @@ impl FileSelector {
             .any(|s| !matches!(s, Selector::Name(_)))
     }
 
-    /// The name, type and size selectors only: what a push answer copies (RFC 5547 §8.3.1),
-    /// plus the hashes, which deployed answers (and the §9.1 example) echo too.
-    pub fn echo(&self) -> Self {
-        self.clone()
-    }
-
     /// Whether two selectors can select the same file: every kind present in both agrees
     /// (names and types compared after decoding, hashes per algorithm). RFC 5547 §8.1 lets an
     /// endpoint change the selector of an ongoing transfer only this way (e.g. adding a hash).
