@@ -330,8 +330,14 @@ impl MediaDescription {
 ///
 /// [`parse`](Self::parse) checks field order and the grammar of every field and known
 /// attribute; [`Display`](fmt::Display) writes it back with CRLF line ends. A canonical
-/// description (CRLF, single spaces, no leading zeros in numbers) is written back byte for
-/// byte, and any parsed description parses again to an equal value.
+/// description (CRLF, single spaces between fields, no leading zeros in numbers, upper-case hex
+/// in hashes and fingerprints, quoted `type:` parameters) is written back byte for byte, and any
+/// parsed description parses again to an equal value whose text is the same.
+///
+/// The fields are public so that descriptions can be built and edited freely; values put in by
+/// hand are written as they are, so keep them within the grammar (no spaces in tokens and
+/// addresses, no CR or LF anywhere). The typed attribute values check their own grammar when
+/// built.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionDescription {
     /// `o=`.
