@@ -403,4 +403,20 @@ mod tests {
         assert!(Setup::parse("ACTIVE").is_err());
         assert_eq!(Direction::SendOnly.reversed(), Direction::RecvOnly);
     }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn serde_goes_through_the_checks() {
+        use serde::Deserialize;
+        use serde::de::IntoDeserializer;
+        type E = serde::de::value::Error;
+        let ok = FormatEntry::deserialize("image/*".into_deserializer());
+        assert_eq!(Result::<_, E>::unwrap(ok).as_str(), "image/*");
+        let bad = FormatEntry::deserialize(IntoDeserializer::<E>::into_deserializer("image"));
+        assert!(bad.is_err());
+        let fp = Fingerprint::deserialize(IntoDeserializer::<E>::into_deserializer("sha-1 0A:0B"));
+        assert_eq!(fp.unwrap().value(), [10, 11]);
+        let setup = Setup::deserialize(IntoDeserializer::<E>::into_deserializer("actpass"));
+        assert_eq!(setup.unwrap(), Setup::ActPass);
+    }
 }
