@@ -5,7 +5,7 @@
 //! media attributes (RFC 4975 §8, RFC 6135 setup roles, RFC 6714 CEMA, RFC 8122 fingerprints),
 //! typed RFC 5547 attributes (`file-selector`, `file-transfer-id`, `file-disposition`,
 //! `file-date`, `file-icon`, `file-range`), and the offer/answer rules of RFC 5547 §8 as
-//! functions: build push, pull, resume and capability descriptions, answer (accept all, some,
+//! functions: build push, pull, resume, close and capability descriptions, answer (accept all, some,
 //! none; 488 when nothing can be taken), check an answer against its offer, and classify a
 //! repeated offer per media section. No I/O: bytes in, values out, bytes back.
 //!
@@ -14,7 +14,7 @@
 //!                        (order, grammar, typed a=,     media[i].file_selector(), .path(), ...
 //!                         line-numbered ParseError)
 //!
-//!   files ──► Negotiator::push_offer / pull_offer / resume_offer / capability ──► offer
+//!   files ──► Negotiator::push_offer / pull_offer / resume_offer / close_offer / capability ──► offer
 //!   offer ──► Negotiator::inspect ──► [OfferedMedia]  (488-worthy offers: AnswerError::NotAcceptable)
 //!         ──► Negotiator::answer(decisions) / accept_all / reject_all ──► answer
 //!   offer, answer ──► validate_answer          offer ──► classify_reoffer ──► [Reoffer]

@@ -527,6 +527,28 @@ impl Negotiator {
         self.offer(std::slice::from_ref(&file), operation)
     }
 
+    /// A re-offer that closes the file transfers at `indexes` (RFC 5547 §8.4 abort, §8.1 after
+    /// completion): `ours` is the last description this endpoint sent in the session (its
+    /// offer, or its answer when the peer offered), repeated with port 0 on those media
+    /// sections, the same transfer ids, and a new `o=` version.
+    pub fn close_offer(
+        &mut self,
+        ours: &SessionDescription,
+        indexes: &[usize],
+    ) -> Result<SessionDescription, OfferError> {
+        let mut sd = ours.clone();
+        for &index in indexes {
+            let m = sd
+                .media
+                .get_mut(index)
+                .filter(|m| m.is_file_transfer())
+                .ok_or(OfferError::NotFileTransfer { index })?;
+            m.port = 0;
+        }
+        sd.origin = self.base().map_err(|_| OfferError::BadAddress)?.origin;
+        Ok(sd)
+    }
+
     /// The description for a SIP OPTIONS answer (RFC 5547 §8.5, §9.3; IR.79): `m=message 0
     /// TCP/MSRP *` with `a=accept-types`, `a=accept-wrapped-types` (if configured), `a=max-size`
     /// (if configured) and an empty `a=file-selector`, and no other file attribute.

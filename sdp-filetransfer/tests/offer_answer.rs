@@ -781,3 +781,47 @@ fn relays_precede_our_uri_in_the_path() {
     assert_eq!(m.connections[0].address, "relay.example.net");
     assert_eq!(m.port, 2855);
 }
+
+#[test]
+fn closing_a_transfer_rfc5547_8_4() {
+    let mut alice = negotiator(31, "a.example");
+    let mut bob = negotiator(32, "b.example");
+    let offer = alice
+        .push_offer(&[jpeg("a.jpg", 10), jpeg("b.jpg", 20)])
+        .unwrap();
+    let answer = bob.accept_all(&offer).unwrap();
+    let mut history = TransferHistory::new();
+    history.record(&offer);
+
+    // The sender aborts the first file: its offer again, port 0, same id, next version.
+    let close = wire(&alice.close_offer(&offer, &[0]).unwrap());
+    assert_eq!(close.media[0].port, 0);
+    assert_eq!(
+        close.media[0].file_transfer_id(),
+        offer.media[0].file_transfer_id()
+    );
+    assert_eq!(close.origin.session_id, offer.origin.session_id);
+    assert_eq!(
+        close.origin.session_version,
+        offer.origin.session_version + 1
+    );
+    assert_eq!(
+        classify_reoffer(Some(&offer), &close, &history),
+        [Reoffer::Closed, Reoffer::Refresh]
+    );
+    let reply = bob.accept_all(&close).unwrap();
+    validate_answer(&close, &reply).unwrap();
+    assert_eq!(reply.media[0].port, 0);
+    assert_ne!(reply.media[1].port, 0);
+
+    // The receiver aborts the second one: its answer, re-sent as an offer with port 0.
+    let close = wire(&bob.close_offer(&answer, &[1]).unwrap());
+    assert_eq!(close.direction(1), Direction::RecvOnly);
+    let reply = alice.accept_all(&close).unwrap();
+    validate_answer(&close, &reply).unwrap();
+    assert_eq!(reply.media[1].port, 0);
+    assert_eq!(
+        alice.close_offer(&offer, &[5]),
+        Err(OfferError::NotFileTransfer { index: 5 })
+    );
+}
