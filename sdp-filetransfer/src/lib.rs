@@ -5,9 +5,9 @@
 //! media attributes (RFC 4975 §8, RFC 6135 setup roles, RFC 6714 CEMA, RFC 8122 fingerprints),
 //! typed RFC 5547 attributes (`file-selector`, `file-transfer-id`, `file-disposition`,
 //! `file-date`, `file-icon`, `file-range`), and the offer/answer rules of RFC 5547 §8 as
-//! functions: build push, pull, resume, close and capability descriptions, answer (accept all, some,
-//! none; 488 when nothing can be taken), check an answer against its offer, and classify a
-//! repeated offer per media section. No I/O: bytes in, values out, bytes back.
+//! functions: build push, pull, resume, close and capability descriptions, answer (accept all,
+//! some, none; 488 when nothing can be taken), check an answer against its offer, and classify
+//! a repeated offer per media section. No I/O: bytes in, values out, bytes back.
 //!
 //! ```text
 //!   bytes (SIP body) ──► SessionDescription::parse ──► SessionDescription ──► Display / to_bytes
