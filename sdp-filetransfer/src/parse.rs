@@ -85,7 +85,8 @@ impl<'l> Parser<'l> {
             return Err(ParseError::new(line_of(pos), ParseErrorKind::BadCharacter));
         }
         for pos in memchr::memchr_iter(b'\r', input) {
-            if input.get(pos + 1) != Some(&b'\n') {
+            // A CR ends a line before LF, or the input (a last line cut after its CR).
+            if !matches!(input.get(pos + 1), Some(&b'\n') | None) {
                 return Err(ParseError::new(line_of(pos), ParseErrorKind::BadCharacter));
             }
         }

@@ -311,6 +311,11 @@ fn lenient_where_peers_are() {
         .unwrap();
     assert_eq!(sd.session_name, " ");
     assert!(sd.to_string().contains("\r\ns= \r\n"));
+    // A last line cut after its CR.
+    let cut: SessionDescription = "v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nc=IN IP4 h\r\nt=0 0\r"
+        .parse()
+        .unwrap();
+    assert_eq!(cut.times.len(), 1);
 }
 
 #[test]
