@@ -6,8 +6,22 @@
 //! `csi_events` target in `fuzz/` is one line. The crate's property tests feed it seeded
 //! random bytes.
 //!
-//! Encoding: byte 0 picks the timers, byte 1 the call limit; then each input is one opcode
-//! byte followed by its operand bytes (missing bytes read as 0). The number and identity
+//! Encoding: byte 0 picks the timers, byte 1 the call limit and size limit; then each input
+//! is an opcode byte (taken modulo 16) and a call-id byte, then a fixed number of operand
+//! bytes per opcode (missing bytes read as 0):
+//!
+//! | opcode | input | operands |
+//! |---|---|---|
+//! | 0, 1 | call ringing / dialing | number ([`CS_NUMBERS`]) |
+//! | 2 to 7 | connected, held, resumed, multiparty, two-party, disconnected | none |
+//! | 8 | registration | on if odd |
+//! | 9 | network change | none |
+//! | 10 | capability result | peer ([`PEERS`]), kind, failure status |
+//! | 11 | incoming share | flags (PAI, second PAI, From, size), three [`IDENTITIES`], size / 10 kB |
+//! | 12 | outgoing share | peer, sized if odd, size / 10 kB |
+//! | 13 | share ended | which of the ids handed out |
+//! | 14 | time passes | tenths of a second |
+//! | 15 | time jumps to `poll_timeout` | none | The number and identity
 //! pools below hold formats that correlate with each other under the United Kingdom plan, so
 //! that short inputs reach every state.
 
@@ -212,16 +226,18 @@ impl Harness {
             9 => self.engine.network_changed(now),
             10 => {
                 let who = peer(bytes.pick(&PEERS));
-                let result = match bytes.next() % 6 {
+                let kind = bytes.next() % 6;
+                let status = bytes.pick(&[
+                    StatusCode::NOT_FOUND,
+                    StatusCode::TEMPORARILY_UNAVAILABLE,
+                    StatusCode::REQUEST_TIMEOUT,
+                ]);
+                let result = match kind {
                     0 => CapabilityResult::Features(FeatureSet::image_share()),
                     1 => CapabilityResult::Features(FeatureSet::new()),
                     2 => CapabilityResult::ImageShare(true),
                     3 => CapabilityResult::ImageShare(false),
-                    4 => CapabilityResult::Failed(bytes.pick(&[
-                        StatusCode::NOT_FOUND,
-                        StatusCode::TEMPORARILY_UNAVAILABLE,
-                        StatusCode::REQUEST_TIMEOUT,
-                    ])),
+                    4 => CapabilityResult::Failed(status),
                     _ => CapabilityResult::TimedOut,
                 };
                 self.engine.capabilities_received(now, &who, result);
@@ -230,8 +246,9 @@ impl Harness {
             11 => self.incoming(bytes),
             12 => self.outgoing(bytes),
             13 => {
+                let pick = usize::from(bytes.next());
                 if !self.issued.is_empty() {
-                    let id = self.issued[usize::from(bytes.next()) % self.issued.len()];
+                    let id = self.issued[pick % self.issued.len()];
                     let running = before.contains(&id);
                     assert_eq!(self.engine.share_ended(now, id), running);
                     ended_by_app = Some(id);
@@ -259,17 +276,23 @@ impl Harness {
     fn incoming(&mut self, bytes: &mut Bytes<'_>) {
         let mut request = IncomingShare::new();
         let flags = bytes.next();
+        let (first, second, from) = (
+            bytes.pick(&IDENTITIES),
+            bytes.pick(&IDENTITIES),
+            bytes.pick(&IDENTITIES),
+        );
+        let size = u64::from(bytes.next()) * 10_000;
         if flags & 1 != 0 {
-            request = request.with_asserted_identity_str(bytes.pick(&IDENTITIES));
+            request = request.with_asserted_identity_str(first);
         }
         if flags & 2 != 0 {
-            request = request.with_asserted_identity_str(bytes.pick(&IDENTITIES));
+            request = request.with_asserted_identity_str(second);
         }
         if flags & 4 != 0 {
-            request = request.with_from_str(bytes.pick(&IDENTITIES));
+            request = request.with_from_str(from);
         }
         if flags & 8 != 0 {
-            request = request.with_size(Some(u64::from(bytes.next()) * 10_000));
+            request = request.with_size(Some(size));
         }
         let plan = self.engine.config().numbering_plan.clone();
         let incoming_before = self.running(ShareDirection::Incoming);
@@ -301,7 +324,9 @@ impl Harness {
 
     fn outgoing(&mut self, bytes: &mut Bytes<'_>) {
         let who = peer(bytes.pick(&PEERS));
-        let size = (bytes.next() & 1 == 1).then(|| u64::from(bytes.next()) * 10_000);
+        let sized = bytes.next() & 1 == 1;
+        let size = u64::from(bytes.next()) * 10_000;
+        let size = sized.then_some(size);
         let availability = self.engine.availability(&who);
         let outgoing_before = self.running(ShareDirection::Outgoing);
         if let Ok(share) = self.engine.start_outgoing_share(self.now, &who, size) {
@@ -514,32 +539,20 @@ mod tests {
     }
 
     #[test]
+    #[rustfmt::skip]
     fn a_scripted_share_is_covered() {
         // Register, ring from 07700 900123 on call 0, connect, wait for the query, answer it
         // with Image Share, accept an incoming share, disconnect.
         let data = [
             0b0000_1010, // query delay 2 s, timeout 32 s, no minimum interval
-            0,           // max_calls 1
-            8,
-            0,
-            1, // registered
-            0,
-            0,
-            0, // call 0 ringing, CS_NUMBERS[0]
-            2,
-            0, // call 0 connected
-            15,
-            0, // to the query
-            10,
-            0,
-            0,
-            0, // capabilities: +447700900123 supports Image Share
-            11,
-            0,
-            1,
-            0, // incoming share, PAI tel:+447700900123
-            7,
-            0, // call 0 disconnected
+            0, // max_calls 1, no size limit
+            8, 0, 1, // registered
+            0, 0, 0, // call 0 ringing, CS_NUMBERS[0]
+            2, 0, // call 0 connected
+            15, 0, // time jumps to the query
+            10, 0, 0, 0, 0, // capabilities: +447700900123 supports Image Share
+            11, 0, 1, 0, 0, 0, 0, // incoming share, PAI tel:+447700900123
+            7, 0, // call 0 disconnected
         ];
         let coverage = csi_events(&data);
         assert_eq!(coverage.queries, 1);

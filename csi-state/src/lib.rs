@@ -171,6 +171,9 @@ mod share;
 #[cfg(any(fuzzing, test))]
 pub mod fuzzing;
 
+#[cfg(test)]
+mod properties;
+
 pub use call::{CallDirection, CallError, CallId, CallInfo, CallState, NoPeerNumber};
 pub use config::{
     Config, ConfigError, DEFAULT_MAX_CALLS, DEFAULT_MIN_QUERY_INTERVAL, DEFAULT_QUERY_DELAY,
