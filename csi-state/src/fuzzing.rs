@@ -74,6 +74,65 @@ pub const PEERS: [&str; 4] = [
     "+15551234567",
 ];
 
+/// Seed inputs for the fuzz target (written to `fuzz/corpus-seeds/csi-*.bin`; a test checks
+/// the files match): a share accepted, started, ended by hold and by disconnect; call waiting
+/// with a swap to a second peer; queries timing out, registration toggling, multiparty.
+#[rustfmt::skip]
+pub const SEEDS: [(&str, &[u8]); 3] = [
+    ("csi-share.bin", &[
+        0b0000_1010, 4, // query delay 2 s, timeout 32 s, no minimum interval; 1 call, 1 MB limit
+        8, 0, 1, // registered
+        0, 0, 0, // call 0 rings from 07700 900123
+        2, 0, // answered
+        15, 0, // time jumps to the query
+        10, 0, 0, 0, 0, // the peer supports Image Share
+        11, 0, 1, 0, 0, 0, 0, // incoming share, PAI tel:+447700900123: accepted
+        12, 0, 0, 0, 0, // outgoing share to +447700900123: started
+        3, 0, // held: both end
+        4, 0, // resumed
+        15, 0, // the query again
+        10, 0, 0, 0, 0, // still capable
+        12, 0, 0, 0, 0, // outgoing share
+        7, 0, // disconnected: it ends
+    ]),
+    ("csi-call-waiting.bin", &[
+        0b0001_0110, 2, // delay 500 ms, timeout 1 s, interval 500 ms; 3 calls
+        8, 0, 1, // registered
+        1, 1, 1, // call 1 dials +44 7700 900123
+        2, 1, // answered
+        15, 0, // the query
+        10, 0, 0, 2, 0, // capable (simple answer)
+        0, 2, 5, // call 2 rings from +33 1 23 45 67 89 (waiting)
+        3, 1, // call 1 held
+        2, 2, // call 2 answered
+        15, 0, // the query to +33...
+        10, 0, 2, 0, 0, // capable
+        11, 0, 1, 7, 0, 0, 0, // incoming share from tel:+33123456789: accepted
+        7, 2, // call 2 disconnected: the share ends
+        4, 1, // call 1 resumed
+        15, 0, 15, 0, // the query, then its timeout
+        14, 0, 255, // 25.5 s pass
+        15, 0,
+    ]),
+    ("csi-timeouts.bin", &[
+        0b0000_0101, 1, // delay 500 ms, timeout 1 s, no interval; 2 calls
+        0, 0, 9, // call 0 rings, withheld
+        2, 0, // answered (never correlates)
+        8, 0, 1, // registered
+        0, 1, 4, // call 1 rings from 07700 900456 (blocked) while call 0 is active
+        2, 1, // answered: two active calls, none counts
+        15, 0,
+        3, 0, // call 0 held: call 1 is active
+        15, 0, 15, 0, // query, timeout
+        9, 0, 15, 0, // network change: query again
+        8, 0, 0, 8, 0, 1, // registration lost and back
+        15, 0,
+        5, 1, 6, 1, // multiparty and back
+        15, 0,
+        7, 1, 7, 0, // both end
+    ]),
+];
+
 /// What a run reached, so that tests can check the harness explores the states.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Coverage {
@@ -530,6 +589,51 @@ impl Harness {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seeds_reach_what_they_say() {
+        let [share, waiting, timeouts] = SEEDS.map(|(_, data)| csi_events(data));
+        assert_eq!(
+            (
+                share.accepted,
+                share.outgoing,
+                share.ended,
+                share.ended_by_disconnect
+            ),
+            (1, 2, 2, 1),
+            "{share:?}"
+        );
+        assert_eq!(
+            (
+                waiting.accepted,
+                waiting.ended_by_disconnect,
+                waiting.queries
+            ),
+            (1, 1, 3),
+            "{waiting:?}"
+        );
+        assert!(waiting.timeouts >= 1, "{waiting:?}");
+        assert!(
+            timeouts.queries >= 2 && timeouts.timeouts >= 2,
+            "{timeouts:?}"
+        );
+    }
+
+    /// The committed seed files are [`SEEDS`] (checked when the repository's `fuzz/` is there).
+    #[test]
+    fn seed_files_match() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus-seeds");
+        if !dir.is_dir() {
+            return;
+        }
+        for (name, data) in SEEDS {
+            let file = std::fs::read(dir.join(name)).unwrap_or_default();
+            assert_eq!(
+                file, data,
+                "fuzz/corpus-seeds/{name} differs from fuzzing::SEEDS"
+            );
+        }
+    }
 
     #[test]
     fn empty_and_short_inputs() {
