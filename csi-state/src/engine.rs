@@ -260,6 +260,7 @@ impl CsiEngine {
     /// the peer of the active call (3GPP TS 23.279 CSI: the IMS session joins the CS call
     /// between the same two users); it is not blocked; no incoming share is running; the
     /// file is not over [`Config::max_share_size`].
+    #[must_use = "the request must be answered as the verdict says"]
     pub fn incoming_share(&mut self, now: Instant, request: &IncomingShare) -> ShareVerdict {
         let verdict = self.judge_incoming(request);
         self.settle(now);
@@ -433,6 +434,14 @@ impl CsiEngine {
     /// The running shares (at most one per direction).
     pub fn shares(&self) -> impl Iterator<Item = ShareInfo> + '_ {
         self.shares.iter().map(Share::info)
+    }
+
+    /// Whether our own capability answers (the 200 to an OPTIONS from `peer`) should carry
+    /// the Image Share feature tags: only while `peer`'s call is the active call (rcsjta
+    /// `CapabilityUtils` advertises them only while a CS call with that contact is
+    /// connected).
+    pub fn advertises_image_share_to(&self, peer: &E164) -> bool {
+        self.active_peer.as_ref() == Some(peer)
     }
 
     /// Whether we are registered with IMS.

@@ -17,8 +17,9 @@ pub enum CapabilityResult {
     Features(FeatureSet),
     /// A 2xx answer the application has already judged: whether it advertises Image Share.
     ImageShare(bool),
-    /// A final failure response: 404 (no such user), 480 (not registered), 408 (request
-    /// timeout), 403... The peer cannot be reached for Image Share now.
+    /// A final failure response (3xx to 6xx): 404 (no such user), 480 (not registered), 408
+    /// (request timeout), 403... The peer cannot be reached for Image Share now; it is asked
+    /// again only after a change (registration, bearer, the call becoming active again).
     Failed(StatusCode),
     /// No answer at all (the application's own transaction timed out).
     TimedOut,
@@ -110,8 +111,10 @@ pub enum EndReason {
 
 /// A decision of the engine, drained with [`CsiEngine::poll_event`](crate::CsiEngine::poll_event).
 ///
-/// For one input, events come in this order: [`Event::EndShares`], then availability changes,
-/// then [`Event::CapabilityQueryTimedOut`] and [`Event::QueryCapabilities`].
+/// For one input, events come in this order: [`Event::EndShares`], then
+/// [`Event::CapabilityQueryTimedOut`], then availability changes (peers in number order), then
+/// [`Event::QueryCapabilities`]. Each peer gets at most one availability event per input, and
+/// never the same availability twice in a row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Event {
