@@ -112,8 +112,8 @@ pub enum EndReason {
 /// A decision of the engine, drained with [`CsiEngine::poll_event`](crate::CsiEngine::poll_event).
 ///
 /// For one input, events come in this order: [`Event::EndShares`], then
-/// [`Event::CapabilityQueryTimedOut`], then availability changes (peers in number order), then
-/// [`Event::QueryCapabilities`]. Each peer gets at most one availability event per input, and
+/// [`Event::CapabilityQueryTimedOut`], then availability changes (first for peers whose last
+/// call just ended, then for the others in number order), then [`Event::QueryCapabilities`]. Each peer gets at most one availability event per input, and
 /// never the same availability twice in a row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]

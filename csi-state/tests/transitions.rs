@@ -406,6 +406,53 @@ const ROWS: &[Row] = &[
         ],
     ),
     after_available(
+        "multiparty then held, split while held, then resumed",
+        &[Merge(1), Hold(1), State(1, Some(CallState::HeldMultiparty)), Split(1), State(1, Some(CallState::Held)), Resume(1), Wait(5000)],
+        &[
+            "2000 unavailable +447700900123 Multiparty",
+            "2000 unavailable +447700900123 CallHeld",
+            "2000 unavailable +447700900123 CapabilitiesUnknown",
+            "7000 query +447700900123",
+        ],
+    ),
+    row(
+        "disconnected while dialing, held or multiparty",
+        &[Register(true), Dial(1, "07700 900123"), Hangup(1), Dial(2, "07700 900123"), Connect(2), Hold(2), Hangup(2), Dial(3, "07700 900123"), Connect(3), Merge(3), Hangup(3), Wait(60_000)],
+        &[
+            "0 unavailable +447700900123 CallNotConnected",
+            "0 unavailable +447700900123 NoCall",
+            "0 unavailable +447700900123 CallNotConnected",
+            "0 unavailable +447700900123 CapabilitiesUnknown",
+            "0 unavailable +447700900123 CallHeld",
+            "0 unavailable +447700900123 NoCall",
+            "0 unavailable +447700900123 CallNotConnected",
+            "0 unavailable +447700900123 CapabilitiesUnknown",
+            "0 unavailable +447700900123 Multiparty",
+            "0 unavailable +447700900123 NoCall",
+        ],
+    ),
+    row(
+        "held before the query is due: no query until resumed, then the delay again",
+        &[Register(true), Ring(1, Some("07700 900123")), Connect(1), Wait(1000), Hold(1), Wait(10_000), Resume(1), Wait(2000)],
+        &[
+            "0 unavailable +447700900123 CallNotConnected",
+            "0 unavailable +447700900123 CapabilitiesUnknown",
+            "1000 unavailable +447700900123 CallHeld",
+            "11000 unavailable +447700900123 CapabilitiesUnknown",
+            "13000 query +447700900123",
+        ],
+    ),
+    after_available(
+        "not capable, then capable after a re-query",
+        &[Network, Wait(5000), Caps(A, Caps::NoTags), Network, Wait(5000), Caps(A, Caps::Capable)],
+        &[
+            "7000 query +447700900123",
+            "7000 unavailable +447700900123 NotCapable",
+            "12000 query +447700900123",
+            "12000 available +447700900123",
+        ],
+    ),
+    after_available(
         "disconnect ends both shares and forgets the peer",
         &[Incoming(&["tel:+447700900123"], None, None), Outgoing(A, None), Hangup(1), Wait(60_000)],
         &[
