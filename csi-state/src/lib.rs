@@ -68,7 +68,8 @@
 //!          ShareAvailable    ShareUnavailable { NotCapable,   ShareUnavailable
 //!                 │            QueryFailed(404/480/...) }     { QueryTimedOut }
 //!                 │
-//!                 │ incoming_share -> Accept / start_outgoing_share -> Ok: shares run
+//!                 │ start_outgoing_share -> Ok, incoming_share -> Accept: shares run
+//!                 │ (an incoming share is accepted from the moment the call is active)
 //!                 ▼
 //!    the call is held, becomes multiparty, another call becomes active, or it ends:
 //!       EndShares { reason } + ShareUnavailable { CallHeld / Multiparty / OtherCallActive }
