@@ -89,6 +89,8 @@
 #![deny(missing_docs)]
 
 pub mod auth;
+#[cfg(feature = "codec")]
+pub mod codec;
 pub mod dialog;
 pub mod e164;
 mod error;
@@ -99,6 +101,8 @@ pub mod header;
 mod ident;
 mod message;
 mod method;
+#[cfg(feature = "tokio")]
+pub mod net;
 mod parse;
 mod status;
 pub mod transaction;

@@ -29,6 +29,7 @@
 
 mod key;
 mod layer;
+mod received;
 #[cfg(test)]
 mod tests;
 
@@ -40,6 +41,7 @@ use crate::{Message, Request};
 
 pub use key::{ack_for, cancel_for};
 pub use layer::TransactionLayer;
+pub use received::stamp_received;
 
 /// The transport a message travels over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -1,0 +1,301 @@
+//! The tokio transports over loopback: UDP, TCP (connection reuse, received/rport, large
+//! requests moved off UDP), TLS with certificates made at run time, and peers that send
+//! garbage, stall mid-message or idle (dropped, others unaffected).
+#![cfg(feature = "tls")]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sip_lite::net::{
+    ConnectionClosed, Incoming, Receivers, SipTransport, TlsConfig, TransportConfig,
+};
+use sip_lite::transaction::{Destination, Transmit, Transport};
+use sip_lite::{HeaderName, Message};
+use tokio::io::AsyncWriteExt;
+use tokio::time::timeout;
+
+const ANY: &str = "127.0.0.1:0";
+
+fn options(via_transport: &str, extra: &str) -> Message {
+    Message::parse(format!(
+        "OPTIONS sip:bob@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/{via_transport} client.invalid:5060;branch=z9hG4bKt1;rport\r\n\
+         Max-Forwards: 70\r\nTo: <sip:bob@example.com>\r\nFrom: <sip:alice@example.com>;tag=a\r\n\
+         Call-ID: t-1\r\nCSeq: 1 OPTIONS\r\n{extra}Content-Length: 0\r\n\r\n"
+    ))
+    .unwrap()
+}
+
+async fn recv(r: &mut Receivers) -> Incoming {
+    timeout(Duration::from_secs(5), r.incoming.recv())
+        .await
+        .expect("a message in time")
+        .expect("open")
+}
+
+fn addr_of(t: &SipTransport, transport: Transport) -> SocketAddr {
+    t.local_addr(transport).unwrap()
+}
+
+#[tokio::test]
+async fn udp_request_and_response_with_received_and_rport() {
+    let (a, mut ra) = SipTransport::bind(ANY.parse().unwrap(), TransportConfig::default())
+        .await
+        .unwrap();
+    let (b, mut rb) = SipTransport::bind(ANY.parse().unwrap(), TransportConfig::default())
+        .await
+        .unwrap();
+    let to_b = Destination::new(addr_of(&b, Transport::Udp), Transport::Udp);
+    a.send(Transmit {
+        destination: to_b,
+        message: options("UDP", ""),
+    })
+    .await
+    .unwrap();
+    let got = recv(&mut rb).await;
+    assert_eq!(got.source.transport, Transport::Udp);
+    assert_eq!(got.source.addr, addr_of(&a, Transport::Udp));
+    let via = got
+        .message
+        .headers()
+        .get(&HeaderName::Via)
+        .unwrap()
+        .as_str()
+        .to_owned();
+    let port = got.source.addr.port();
+    assert_eq!(
+        via,
+        format!("SIP/2.0/UDP client.invalid:5060;branch=z9hG4bKt1;rport={port};received=127.0.0.1")
+    );
+    // The response goes back to the source.
+    let resp = sip_lite::Response::to_request(
+        got.message.as_request().unwrap(),
+        sip_lite::StatusCode::OK,
+        Some("b"),
+    );
+    b.send(Transmit {
+        destination: got.source,
+        message: Message::Response(resp),
+    })
+    .await
+    .unwrap();
+    let back = recv(&mut ra).await;
+    assert_eq!(back.message.as_response().unwrap().status.as_u16(), 200);
+}
+
+#[tokio::test]
+async fn tcp_connections_are_reused_both_ways() {
+    let (a, mut ra) = SipTransport::bind(ANY.parse().unwrap(), TransportConfig::default())
+        .await
+        .unwrap();
+    let (b, mut rb) = SipTransport::bind(ANY.parse().unwrap(), TransportConfig::default())
+        .await
+        .unwrap();
+    let to_b = Destination::new(addr_of(&b, Transport::Tcp), Transport::Tcp);
+    for _ in 0..3 {
+        a.send(Transmit {
+            destination: to_b,
+            message: options("TCP", ""),
+        })
+        .await
+        .unwrap();
+        let got = recv(&mut rb).await;
+        assert_eq!(got.source.transport, Transport::Tcp);
+        let resp = sip_lite::Response::to_request(
+            got.message.as_request().unwrap(),
+            sip_lite::StatusCode::OK,
+            None,
+        );
+        b.send(Transmit {
+            destination: got.source,
+            message: Message::Response(resp),
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            recv(&mut ra)
+                .await
+                .message
+                .as_response()
+                .unwrap()
+                .status
+                .as_u16(),
+            200
+        );
+    }
+    assert_eq!(a.connection_count(), 1);
+    assert_eq!(b.connection_count(), 1);
+}
+
+#[tokio::test]
+async fn a_request_too_large_for_udp_goes_over_tcp() {
+    let (a, _ra) = SipTransport::bind(ANY.parse().unwrap(), TransportConfig::default())
+        .await
+        .unwrap();
+    let (b, mut rb) = SipTransport::bind(ANY.parse().unwrap(), TransportConfig::default())
+        .await
+        .unwrap();
+    let big = format!("Subject: {}\r\n", "x".repeat(1400));
+    let to_b = Destination::new(addr_of(&b, Transport::Udp), Transport::Udp);
+    a.send(Transmit {
+        destination: to_b,
+        message: options("UDP", &big),
+    })
+    .await
+    .unwrap();
+    let got = recv(&mut rb).await;
+    assert_eq!(got.source.transport, Transport::Tcp, "RFC 3261 §18.1.1");
+    let via = got
+        .message
+        .headers()
+        .get(&HeaderName::Via)
+        .unwrap()
+        .as_str()
+        .to_owned();
+    assert!(via.starts_with("SIP/2.0/TCP client.invalid:5060;"), "{via}");
+}
+
+fn tls_configs() -> TlsConfig {
+    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let der = cert.cert.der().clone();
+    let key = rustls::pki_types::PrivateKeyDer::try_from(cert.signing_key.serialize_der()).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let server = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![der.clone()], key)
+        .unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(der).unwrap();
+    let client = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    TlsConfig {
+        server: Arc::new(server),
+        client: Arc::new(client),
+    }
+}
+
+#[tokio::test]
+async fn tls_with_certificates_made_at_run_time() {
+    let tls = tls_configs();
+    let (a, mut ra) = SipTransport::bind_with_tls(
+        ANY.parse().unwrap(),
+        ANY.parse().unwrap(),
+        tls.clone(),
+        TransportConfig::default(),
+    )
+    .await
+    .unwrap();
+    let (b, mut rb) = SipTransport::bind_with_tls(
+        ANY.parse().unwrap(),
+        ANY.parse().unwrap(),
+        tls,
+        TransportConfig::default(),
+    )
+    .await
+    .unwrap();
+    let to_b = Destination::new(addr_of(&b, Transport::Tls), Transport::Tls);
+    a.send(Transmit {
+        destination: to_b,
+        message: options("TLS", ""),
+    })
+    .await
+    .unwrap();
+    let got = recv(&mut rb).await;
+    assert_eq!(got.source.transport, Transport::Tls);
+    let resp = sip_lite::Response::to_request(
+        got.message.as_request().unwrap(),
+        sip_lite::StatusCode::OK,
+        None,
+    );
+    b.send(Transmit {
+        destination: got.source,
+        message: Message::Response(resp),
+    })
+    .await
+    .unwrap();
+    assert_eq!(recv(&mut ra).await.source.transport, Transport::Tls);
+
+    // A client that does not trust the server's certificate gets no connection.
+    let other = tls_configs();
+    let (c, _rc) = SipTransport::bind_with_tls(
+        ANY.parse().unwrap(),
+        ANY.parse().unwrap(),
+        other,
+        TransportConfig::default(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        c.send(Transmit {
+            destination: to_b,
+            message: options("TLS", "")
+        })
+        .await
+        .is_err()
+    );
+}
+
+async fn closed_reason(r: &mut Receivers) -> ConnectionClosed {
+    timeout(Duration::from_secs(5), r.closed.recv())
+        .await
+        .expect("closed in time")
+        .expect("open")
+        .2
+}
+
+#[tokio::test]
+async fn garbage_stalled_and_idle_peers_are_dropped_and_others_go_on() {
+    let config = TransportConfig::default()
+        .stall_timeout(Duration::from_millis(300))
+        .idle_timeout(Duration::from_millis(600));
+    let (b, mut rb) = SipTransport::bind(ANY.parse().unwrap(), config)
+        .await
+        .unwrap();
+    let b_tcp = addr_of(&b, Transport::Tcp);
+
+    // Garbage: a head that is not SIP and has no readable length; framing is lost.
+    let mut garbage = tokio::net::TcpStream::connect(b_tcp).await.unwrap();
+    garbage
+        .write_all(b"\x16\x03\x01 hello\r\n\r\n")
+        .await
+        .unwrap();
+    assert!(matches!(
+        closed_reason(&mut rb).await,
+        ConnectionClosed::Garbage(_)
+    ));
+
+    // Stalled half way through a message.
+    let mut stalled = tokio::net::TcpStream::connect(b_tcp).await.unwrap();
+    stalled
+        .write_all(b"OPTIONS sip:bob@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\n")
+        .await
+        .unwrap();
+    // Meanwhile a well-behaved client gets through.
+    let (a, _ra) = SipTransport::bind(ANY.parse().unwrap(), TransportConfig::default())
+        .await
+        .unwrap();
+    a.send(Transmit {
+        destination: Destination::new(b_tcp, Transport::Tcp),
+        message: options("TCP", ""),
+    })
+    .await
+    .unwrap();
+    assert_eq!(recv(&mut rb).await.source.addr.ip(), b_tcp.ip());
+    assert_eq!(closed_reason(&mut rb).await, ConnectionClosed::Stalled);
+
+    // Connected but silent.
+    let _idle = tokio::net::TcpStream::connect(b_tcp).await.unwrap();
+    let mut reasons = Vec::new();
+    for _ in 0..2 {
+        reasons.push(closed_reason(&mut rb).await);
+    }
+    // The well-behaved client's connection and the silent one both idle out.
+    assert_eq!(reasons, [ConnectionClosed::Idle, ConnectionClosed::Idle]);
+    drop(stalled);
+    drop(garbage);
+}
