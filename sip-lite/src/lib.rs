@@ -71,6 +71,8 @@
 //! - [`transaction`]: RFC 3261 §17 with RFC 6026, sans-IO, timers A-M.
 //! - [`dialog`]: dialogs and a UA core over the transaction layer.
 //! - [`auth`]: digest authentication (RFC 7616 algorithms as RFC 8760 applies them).
+//! - `codec` (feature `codec`): a tokio-util codec; `net` (feature `tokio`, TLS with `tls`):
+//!   UDP/TCP/TLS transports and a driver loop for the UA core.
 //!
 //! ## Bad input
 //!
