@@ -114,6 +114,8 @@ mod validate;
 
 #[cfg(any(fuzzing, test))]
 pub mod fuzzing;
+#[cfg(test)]
+mod sim;
 
 pub use e164::{E164, E164Error, NumberingPlan, normalize_number, normalize_uri};
 pub use error::ParseError;

@@ -3,55 +3,31 @@
 
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use testkit::{Endpoint, Pair, PipeConfig};
+use testkit::{Pair, PipeConfig};
 
 use super::*;
+use crate::sim;
 use crate::transaction::{Destination, TransactionId, Transport};
-use crate::{IdGenerator, Limits, Message, Method, Request, Response, StatusCode, parse_datagram};
+use crate::{IdGenerator, Message, Method, Request, Response, StatusCode};
 
-type Script = Box<dyn FnMut(&mut UserAgent, Instant, &UaEvent)>;
-type Loss = Box<dyn FnMut(&Message) -> bool>;
+type Side = sim::Side<UserAgent>;
+type Script = sim::Script<UserAgent>;
 
-struct Side {
-    ua: UserAgent,
-    peer: Destination,
-    start: Instant,
-    script: Script,
-    lose: Loss,
-    sent: Vec<String>,
-    events: Vec<(u128, UaEvent)>,
-}
-
-impl Side {
-    fn new(port: u16, peer: u16, seed: u64) -> Side {
-        let local = LocalParty {
-            via: format!("SIP/2.0/UDP 127.0.0.1:{port}"),
-            contact: format!("<sip:ua@127.0.0.1:{port}>"),
-        };
-        Side {
-            ua: UserAgent::new(
-                UaConfig::new(local),
-                IdGenerator::from_fn(testkit::id_source(seed)),
-            ),
-            peer: Destination::new(
-                std::net::SocketAddr::from(([127, 0, 0, 1], peer)),
-                Transport::Udp,
-            ),
-            start: Instant::now(),
-            script: Box::new(|_, _, _| {}),
-            lose: Box::new(|_| false),
-            sent: Vec::new(),
-            events: Vec::new(),
-        }
-    }
-
-    fn drain(&mut self, now: Instant) {
-        while let Some(e) = self.ua.poll_event() {
-            (self.script)(&mut self.ua, now, &e);
-            self.events.push(((now - self.start).as_millis(), e));
-        }
-    }
+/// A user agent on 127.0.0.1:`port` talking to `peer` over UDP, ids from `seed`.
+fn side(port: u16, peer: u16, seed: u64) -> Side {
+    let local = LocalParty {
+        via: format!("SIP/2.0/UDP 127.0.0.1:{port}"),
+        contact: format!("<sip:ua@127.0.0.1:{port}>"),
+    };
+    let ua = UserAgent::new(
+        UaConfig::new(local),
+        IdGenerator::from_fn(testkit::id_source(seed)),
+    );
+    let peer = Destination::new(
+        std::net::SocketAddr::from(([127, 0, 0, 1], peer)),
+        Transport::Udp,
+    );
+    sim::Side::new(ua, peer, summary)
 }
 
 fn summary(m: &Message) -> String {
@@ -74,67 +50,14 @@ fn summary(m: &Message) -> String {
     }
 }
 
-impl Endpoint for Side {
-    fn handle_input(&mut self, now: Instant, data: Bytes) {
-        let msg = parse_datagram(data, &Limits::default()).expect("valid SIP");
-        self.ua.handle_message(now, msg, self.peer);
-        self.drain(now);
-    }
-    fn handle_timeout(&mut self, now: Instant) {
-        self.ua.handle_timeout(now);
-        self.drain(now);
-    }
-    fn poll_transmit(&mut self) -> Option<Bytes> {
-        while let Some(t) = self.ua.poll_transmit() {
-            let lost = (self.lose)(&t.message);
-            self.sent.push(format!(
-                "{}{}",
-                summary(&t.message),
-                if lost { " (lost)" } else { "" }
-            ));
-            if !lost {
-                return Some(t.message.to_bytes());
-            }
-        }
-        None
-    }
-    fn poll_timeout(&self) -> Option<Instant> {
-        self.ua.poll_timeout()
-    }
-}
-
 fn pair() -> Pair<Side, Side> {
     let link = PipeConfig::datagram().with_delay(Duration::from_millis(10));
-    let mut p = Pair::new(
-        Side::new(5060, 5070, 1),
-        Side::new(5070, 5060, 2),
-        link.clone(),
-        link,
-        3,
-    );
-    p.a.start = p.clock.start();
-    p.b.start = p.clock.start();
-    p
+    sim::pair(side(5060, 5070, 1), side(5070, 5060, 2), link, 3)
 }
 
 /// Steps the pair until idle or `until`, returning "time side message" lines.
 fn run(p: &mut Pair<Side, Side>, until: Option<Instant>) -> Vec<String> {
-    let mut wire = Vec::new();
-    let (mut na, mut nb) = (p.a.sent.len(), p.b.sent.len());
-    loop {
-        let progressed = p.step();
-        let ms = p.clock.elapsed().as_millis();
-        wire.extend(p.a.sent[na..].iter().map(|s| format!("{ms:>6} alice {s}")));
-        wire.extend(p.b.sent[nb..].iter().map(|s| format!("{ms:>6} bob {s}")));
-        na = p.a.sent.len();
-        nb = p.b.sent.len();
-        if !progressed {
-            match p.next_event() {
-                Some(at) if until.is_none_or(|u| at <= u) => p.clock.advance_to(at),
-                _ => return wire,
-            }
-        }
-    }
+    sim::run(p, ("alice", "bob"), until)
 }
 
 fn invite(ua: &mut UserAgent, port: u16) -> Request {
@@ -174,7 +97,7 @@ fn bob_answers(final_status: StatusCode) -> Script {
 }
 
 fn first_dialog(side: &Side) -> DialogId {
-    side.ua.dialog_ids().next().cloned().expect("a dialog")
+    side.engine.dialog_ids().next().cloned().expect("a dialog")
 }
 
 fn count(side: &Side, pred: impl Fn(&UaEvent) -> bool) -> usize {
@@ -194,9 +117,9 @@ fn a_lost_200_is_retransmitted_by_the_ua_core_until_the_ack() {
         })
     };
     let now = p.now();
-    let req = invite(&mut p.a.ua, 5060);
+    let req = invite(&mut p.a.engine, 5060);
     let dest = p.a.peer;
-    p.a.ua.send_request(now, req, dest).unwrap();
+    p.a.engine.send_request(now, req, dest).unwrap();
     let wire = run(&mut p, None);
     assert_eq!(
         wire,
@@ -220,7 +143,7 @@ fn a_lost_200_is_retransmitted_by_the_ua_core_until_the_ack() {
     assert_eq!(bob.local_tag, "bob");
     assert_eq!(bob.remote_tag, alice.local_tag);
     assert_eq!(
-        p.a.ua.dialog(&alice).unwrap().state(),
+        p.a.engine.dialog(&alice).unwrap().state(),
         DialogState::Confirmed
     );
 }
@@ -239,9 +162,9 @@ fn a_lost_ack_makes_bob_retransmit_and_alice_acks_again() {
         })
     };
     let now = p.now();
-    let req = invite(&mut p.a.ua, 5060);
+    let req = invite(&mut p.a.engine, 5060);
     let dest = p.a.peer;
-    p.a.ua.send_request(now, req, dest).unwrap();
+    p.a.engine.send_request(now, req, dest).unwrap();
     let wire = run(&mut p, None);
     assert_eq!(
         wire,
@@ -265,9 +188,9 @@ fn no_ack_at_all_ends_the_dialog_with_bye() {
     p.b.script = bob_answers(StatusCode::OK);
     p.a.lose = Box::new(|m| m.as_request().is_some_and(|r| r.method == Method::Ack));
     let now = p.now();
-    let req = invite(&mut p.a.ua, 5060);
+    let req = invite(&mut p.a.engine, 5060);
     let dest = p.a.peer;
-    p.a.ua.send_request(now, req, dest).unwrap();
+    p.a.engine.send_request(now, req, dest).unwrap();
     let wire = run(&mut p, None);
     let bob_200s: Vec<&str> = wire
         .iter()
@@ -335,9 +258,9 @@ fn forked_2xx_are_each_acked_and_the_extra_one_ended() {
         }
     });
     let now = p.now();
-    let req = invite(&mut p.a.ua, 5060);
+    let req = invite(&mut p.a.engine, 5060);
     let dest = p.a.peer;
-    p.a.ua.send_request(now, req, dest).unwrap();
+    p.a.engine.send_request(now, req, dest).unwrap();
     let wire = run(&mut p, Some(now + Duration::from_millis(100)));
     assert_eq!(
         wire,
@@ -367,7 +290,7 @@ fn forked_2xx_are_each_acked_and_the_extra_one_ended() {
         2
     );
     assert_eq!(
-        p.a.ua.dialog_ids().count(),
+        p.a.engine.dialog_ids().count(),
         1,
         "only the first dialog is kept"
     );
@@ -382,9 +305,9 @@ fn established() -> (Pair<Side, Side>, DialogId, DialogId) {
     let mut p = pair();
     p.b.script = bob_answers(StatusCode::OK);
     let now = p.now();
-    let req = invite(&mut p.a.ua, 5060);
+    let req = invite(&mut p.a.engine, 5060);
     let dest = p.a.peer;
-    p.a.ua.send_request(now, req, dest).unwrap();
+    p.a.engine.send_request(now, req, dest).unwrap();
     run(&mut p, Some(now + Duration::from_millis(100)));
     p.b.script = Box::new(|_, _, _| {});
     let (a, b) = (first_dialog(&p.a), first_dialog(&p.b));
@@ -397,14 +320,14 @@ fn established() -> (Pair<Side, Side>, DialogId, DialogId) {
 fn reinvite_glare_is_answered_491_on_both_sides() {
     let (mut p, alice, bob) = established();
     let now = p.now();
-    p.a.ua
+    p.a.engine
         .send_in_dialog(now, &alice, Method::Invite, None)
         .unwrap();
-    p.b.ua
+    p.b.engine
         .send_in_dialog(now, &bob, Method::Invite, None)
         .unwrap();
     assert_eq!(
-        p.a.ua.send_in_dialog(now, &alice, Method::Invite, None),
+        p.a.engine.send_in_dialog(now, &alice, Method::Invite, None),
         Err(UaError::RequestPending)
     );
     let wire = run(&mut p, Some(now + Duration::from_millis(100)));
@@ -422,12 +345,12 @@ fn reinvite_glare_is_answered_491_on_both_sides() {
         ]
     );
     // Both may try again, Alice (who owns the Call-ID) after 2.1-4 s, Bob within 2 s.
-    let a_wait = p.a.ua.glare_delay(&alice);
-    let b_wait = p.b.ua.glare_delay(&bob);
+    let a_wait = p.a.engine.glare_delay(&alice);
+    let b_wait = p.b.engine.glare_delay(&bob);
     assert!((2100..=4000).contains(&a_wait.as_millis()), "{a_wait:?}");
     assert!(b_wait.as_millis() <= 2000, "{b_wait:?}");
     let now = p.now();
-    p.a.ua
+    p.a.engine
         .send_in_dialog(now, &alice, Method::Invite, None)
         .unwrap();
 }
@@ -454,11 +377,11 @@ fn reinvite_refreshes_the_target_and_cseq_rises() {
     });
     let now = p.now();
     let tx =
-        p.a.ua
+        p.a.engine
             .send_in_dialog(now, &alice, Method::Invite, None)
             .unwrap();
     assert_eq!(
-        p.a.ua
+        p.a.engine
             .transactions()
             .request(tx)
             .unwrap()
@@ -471,10 +394,10 @@ fn reinvite_refreshes_the_target_and_cseq_rises() {
     );
     run(&mut p, Some(now + Duration::from_millis(100)));
     assert_eq!(
-        p.a.ua.dialog(&alice).unwrap().remote_target(),
+        p.a.engine.dialog(&alice).unwrap().remote_target(),
         "sip:bob@127.0.0.1:5099"
     );
-    assert_eq!(p.b.ua.dialog(&bob).unwrap().remote_seq(), Some(2));
+    assert_eq!(p.b.engine.dialog(&bob).unwrap().remote_seq(), Some(2));
     assert_eq!(p.a.sent, ["INVITE to-tag=bob", "ACK to-tag=bob"]);
 }
 
@@ -482,12 +405,12 @@ fn reinvite_refreshes_the_target_and_cseq_rises() {
 fn bye_ends_the_dialog_on_both_sides() {
     let (mut p, alice, _bob) = established();
     let now = p.now();
-    p.a.ua.bye(now, &alice).unwrap();
+    p.a.engine.bye(now, &alice).unwrap();
     run(&mut p, Some(now + Duration::from_millis(100)));
     assert_eq!(p.a.sent, ["BYE to-tag=bob"]);
     assert_eq!(p.b.sent, ["200 BYE"]);
-    assert_eq!(p.a.ua.dialog_ids().count(), 0);
-    assert_eq!(p.b.ua.dialog_ids().count(), 0);
+    assert_eq!(p.a.engine.dialog_ids().count(), 0);
+    assert_eq!(p.b.engine.dialog_ids().count(), 0);
     assert_eq!(
         count(&p.a, |e| matches!(
             e,
@@ -514,7 +437,7 @@ fn bye_ends_the_dialog_on_both_sides() {
 fn requests_for_unknown_dialogs_get_481_and_old_cseqs_500() {
     let (mut p, alice, _bob) = established();
     // A request in a dialog Bob has never seen.
-    let mut stranger = p.a.ua.dialog(&alice).unwrap().clone();
+    let mut stranger = p.a.engine.dialog(&alice).unwrap().clone();
     let mut ids = IdGenerator::from_fn(testkit::id_source(9));
     let local = LocalParty {
         via: "SIP/2.0/UDP 127.0.0.1:5060".into(),
@@ -527,19 +450,19 @@ fn requests_for_unknown_dialogs_get_481_and_old_cseqs_500() {
     );
     let now = p.now();
     let dest = p.a.peer;
-    p.a.ua.send_request(now, info, dest).unwrap();
+    p.a.engine.send_request(now, info, dest).unwrap();
     run(&mut p, Some(now + Duration::from_millis(50)));
     assert_eq!(p.b.sent, ["481 INFO"]);
     // A CSeq not above the last one Bob accepted.
     p.b.sent.clear();
-    let mut old = p.a.ua.dialog(&alice).unwrap().clone();
+    let mut old = p.a.engine.dialog(&alice).unwrap().clone();
     let mut again = old.request(Method::Info, &local, &mut ids).unwrap();
     again.headers.set(
         crate::HeaderName::CSeq,
         crate::HeaderValue::from_static("1 INFO").unwrap(),
     );
     let now = p.now();
-    p.a.ua.send_request(now, again, dest).unwrap();
+    p.a.engine.send_request(now, again, dest).unwrap();
     run(&mut p, Some(now + Duration::from_millis(50)));
     assert_eq!(p.b.sent, ["500 INFO"]);
 }
@@ -561,12 +484,12 @@ fn cancel_gets_200_and_the_invite_487() {
         }
     });
     let now = p.now();
-    let req = invite(&mut p.a.ua, 5060);
+    let req = invite(&mut p.a.engine, 5060);
     let dest = p.a.peer;
-    let tx: TransactionId = p.a.ua.send_request(now, req, dest).unwrap();
+    let tx: TransactionId = p.a.engine.send_request(now, req, dest).unwrap();
     run(&mut p, Some(now + Duration::from_millis(50)));
     let now = p.now();
-    p.a.ua.cancel(now, tx).unwrap();
+    p.a.engine.cancel(now, tx).unwrap();
     let wire = run(&mut p, Some(now + Duration::from_millis(100)));
     let wire: Vec<String> = wire.iter().map(|l| l[7..].to_owned()).collect();
     assert_eq!(
@@ -580,8 +503,8 @@ fn cancel_gets_200_and_the_invite_487() {
     );
     assert_eq!(count(&p.b, |e| matches!(e, UaEvent::Cancelled { .. })), 1);
     // Both early dialogs ended with the 487.
-    assert_eq!(p.a.ua.dialog_ids().count(), 0);
-    assert_eq!(p.b.ua.dialog_ids().count(), 0);
+    assert_eq!(p.a.engine.dialog_ids().count(), 0);
+    assert_eq!(p.b.engine.dialog_ids().count(), 0);
 }
 
 /// REGISTER challenged with 401, answered with digest credentials and accepted; later the
@@ -655,9 +578,9 @@ fn digest_401_then_success_and_a_stale_nonce() {
         .unwrap()
         .clone()
     };
-    let req = register(&mut p.a.ua, 1);
+    let req = register(&mut p.a.engine, 1);
     *last.borrow_mut() = Some(req.clone());
-    p.a.ua.send_request(start, req, dest).unwrap();
+    p.a.engine.send_request(start, req, dest).unwrap();
     let wire = run(&mut p, Some(start + Duration::from_millis(100)));
     let wire: Vec<String> = wire.iter().map(|l| l[7..].to_owned()).collect();
     assert_eq!(
@@ -674,10 +597,10 @@ fn digest_401_then_success_and_a_stale_nonce() {
     // the client retries on its own with the new nonce.
     p.clock.advance(Duration::from_secs(120));
     let now = p.now();
-    let mut req = register(&mut p.a.ua, 3);
+    let mut req = register(&mut p.a.engine, 3);
     client.borrow_mut().authorize(&mut req).unwrap();
     *last.borrow_mut() = Some(req.clone());
-    p.a.ua.send_request(now, req, dest).unwrap();
+    p.a.engine.send_request(now, req, dest).unwrap();
     let wire = run(&mut p, Some(now + Duration::from_millis(100)));
     let wire: Vec<String> = wire.iter().map(|l| l[7..].to_owned()).collect();
     assert_eq!(

@@ -4,53 +4,19 @@
 
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use testkit::{Endpoint, Pair, PipeConfig};
+use testkit::{Pair, PipeConfig};
 
 use super::*;
-use crate::{Limits, Message, Method, Request, Response, StatusCode, parse_datagram};
+use crate::sim;
+use crate::{Message, Method, Request, Response, StatusCode};
 
 const DELAY: Duration = Duration::from_millis(10);
 
-type Script = Box<dyn FnMut(&mut TransactionLayer, Instant, &Event)>;
-type Loss = Box<dyn FnMut(&Message) -> bool>;
+type Side = sim::Side<TransactionLayer>;
+type Script = sim::Script<TransactionLayer>;
+type Loss = sim::Loss;
 
-/// One side: a transaction layer, a script playing its transaction user, a loss filter for
-/// what it sends, and a log of everything it sent.
-struct Side {
-    name: &'static str,
-    layer: TransactionLayer,
-    peer: Destination,
-    start: Instant,
-    script: Script,
-    lose: Loss,
-    sent: Vec<String>,
-    events: Vec<(Duration, Event)>,
-}
-
-impl Side {
-    fn new(name: &'static str, peer: Destination, start: Instant) -> Side {
-        Side {
-            name,
-            layer: TransactionLayer::default(),
-            peer,
-            start,
-            script: Box::new(|_, _, _| {}),
-            lose: Box::new(|_| false),
-            sent: Vec::new(),
-            events: Vec::new(),
-        }
-    }
-
-    fn drain_events(&mut self, now: Instant) {
-        while let Some(e) = self.layer.poll_event() {
-            (self.script)(&mut self.layer, now, &e);
-            self.events.push((now - self.start, e));
-        }
-    }
-}
-
-/// "t=1500ms INVITE" style summary of a message.
+/// "INVITE" / "180 INVITE" style summary of a message.
 fn summary(m: &Message) -> String {
     match m {
         Message::Request(r) => r.method.to_string(),
@@ -65,39 +31,8 @@ fn summary(m: &Message) -> String {
     }
 }
 
-impl Endpoint for Side {
-    fn handle_input(&mut self, now: Instant, data: Bytes) {
-        let msg = parse_datagram(data, &Limits::default()).expect("the peer sends valid SIP");
-        self.layer.handle_message(now, msg, self.peer);
-        self.drain_events(now);
-    }
-
-    fn handle_timeout(&mut self, now: Instant) {
-        self.layer.handle_timeout(now);
-        self.drain_events(now);
-    }
-
-    fn poll_transmit(&mut self) -> Option<Bytes> {
-        while let Some(t) = self.layer.poll_transmit() {
-            assert_eq!(t.destination, self.peer, "{}", self.name);
-            let lost = (self.lose)(&t.message);
-            // The clock is not visible here; the pair's clock is read by the test through
-            // `stamp` below, so record the summary and stamp it afterwards.
-            self.sent.push(format!(
-                "{}{}",
-                summary(&t.message),
-                if lost { " (lost)" } else { "" }
-            ));
-            if !lost {
-                return Some(t.message.to_bytes());
-            }
-        }
-        None
-    }
-
-    fn poll_timeout(&self) -> Option<Instant> {
-        self.layer.poll_timeout()
-    }
+fn side(peer: Destination) -> Side {
+    sim::Side::new(TransactionLayer::default(), peer, summary)
 }
 
 fn addr(port: u16) -> std::net::SocketAddr {
@@ -123,37 +58,14 @@ fn pair(transport: Transport) -> Pair<Side, Side> {
     } else {
         PipeConfig::datagram().with_delay(DELAY)
     };
-    let start = testkit::SimClock::new().start();
-    let a = Side::new("uac", Destination::new(addr(5070), transport), start);
-    let b = Side::new("uas", Destination::new(addr(5060), transport), start);
-    let mut p = Pair::new(a, b, link.clone(), link, 1);
-    p.a.start = p.clock.start();
-    p.b.start = p.clock.start();
-    p
+    let a = side(Destination::new(addr(5070), transport));
+    let b = side(Destination::new(addr(5060), transport));
+    sim::pair(a, b, link, 1)
 }
 
 /// Drives until nothing is left to do, logging each side's sends with the time they left.
 fn drive(p: &mut Pair<Side, Side>) -> Vec<String> {
-    let mut wire = Vec::new();
-    let (mut na, mut nb) = (p.a.sent.len(), p.b.sent.len());
-    loop {
-        let progressed = p.step();
-        let ms = p.clock.elapsed().as_millis();
-        for s in &p.a.sent[na..] {
-            wire.push(format!("{ms:>6} uac {s}"));
-        }
-        for s in &p.b.sent[nb..] {
-            wire.push(format!("{ms:>6} uas {s}"));
-        }
-        na = p.a.sent.len();
-        nb = p.b.sent.len();
-        if !progressed {
-            match p.next_event() {
-                Some(at) => p.clock.advance_to(at),
-                None => return wire,
-            }
-        }
-    }
+    sim::run(p, ("uac", "uas"), None)
 }
 
 fn respond(layer: &mut TransactionLayer, now: Instant, id: TransactionId, status: StatusCode) {
@@ -241,7 +153,7 @@ fn lost_invites_are_retransmitted_until_a_provisional_and_a_2xx_is_accepted() {
     p.b.script = answer(Method::Invite, vec![StatusCode::RINGING, StatusCode::OK]);
     let now = p.now();
     let tx =
-        p.a.layer
+        p.a.engine
             .send_request(
                 now,
                 request("INVITE", "z9hG4bKinv1", Transport::Udp),
@@ -272,7 +184,7 @@ fn lost_invites_are_retransmitted_until_a_provisional_and_a_2xx_is_accepted() {
         kinds(&p.b.events),
         ["  1510 request INVITE", " 33510 terminated"]
     );
-    assert!(p.a.layer.state(tx).is_none() && p.a.layer.is_empty() && p.b.layer.is_empty());
+    assert!(p.a.engine.state(tx).is_none() && p.a.engine.is_empty() && p.b.engine.is_empty());
 }
 
 #[test]
@@ -281,7 +193,7 @@ fn a_non_2xx_final_is_acked_by_the_transaction_and_a_lost_ack_recovered() {
     p.a.lose = lose_first(is_request(Method::Ack), 1);
     p.b.script = answer(Method::Invite, vec![StatusCode::BUSY_HERE]);
     let now = p.now();
-    p.a.layer
+    p.a.engine
         .send_request(
             now,
             request("INVITE", "z9hG4bKinv2", Transport::Udp),
@@ -311,7 +223,7 @@ fn a_non_2xx_final_is_acked_by_the_transaction_and_a_lost_ack_recovered() {
         ["    20 response 486", " 32020 terminated"]
     );
     // The ACK repeats the INVITE's branch, Request-URI and CSeq number; To carries the tag.
-    let ack = p.b.layer.is_empty();
+    let ack = p.b.engine.is_empty();
     assert!(ack);
 }
 
@@ -339,7 +251,7 @@ fn timer_b_ends_an_unanswered_invite() {
     let mut p = pair(Transport::Udp);
     p.a.lose = Box::new(|_| true);
     let now = p.now();
-    p.a.layer
+    p.a.engine
         .send_request(
             now,
             request("INVITE", "z9hG4bKinv4", Transport::Udp),
@@ -368,7 +280,7 @@ fn timer_f_ends_an_unanswered_options_and_e_caps_at_t2() {
     let mut p = pair(Transport::Udp);
     p.a.lose = Box::new(|_| true);
     let now = p.now();
-    p.a.layer
+    p.a.engine
         .send_request(
             now,
             request("OPTIONS", "z9hG4bKopt1", Transport::Udp),
@@ -393,7 +305,7 @@ fn timer_e_runs_at_t2_once_a_provisional_arrived() {
     // The UAS answers 100 only; its final response is never sent.
     p.b.script = answer(Method::Options, vec![StatusCode::TRYING]);
     let now = p.now();
-    p.a.layer
+    p.a.engine
         .send_request(
             now,
             request("OPTIONS", "z9hG4bKopt2", Transport::Udp),
@@ -423,7 +335,7 @@ fn timer_h_ends_a_server_transaction_that_never_gets_its_ack() {
     p.a.lose = Box::new(|m| m.as_request().is_some_and(|r| r.method == Method::Ack));
     p.b.script = answer(Method::Invite, vec![StatusCode::NOT_FOUND]);
     let now = p.now();
-    p.a.layer
+    p.a.engine
         .send_request(
             now,
             request("INVITE", "z9hG4bKinv5", Transport::Udp),
@@ -479,13 +391,13 @@ fn cancel_racing_the_200() {
     });
     let start = p.now();
     let invite = request("INVITE", "z9hG4bKinv6", Transport::Udp);
-    let tx = p.a.layer.send_request(start, invite, p.a.peer).unwrap();
+    let tx = p.a.engine.send_request(start, invite, p.a.peer).unwrap();
     let mut wire = Vec::new();
     p.drive_until(start + Duration::from_millis(95));
     wire.extend(p.a.sent.drain(..).map(|s| format!("uac {s}")));
     wire.extend(p.b.sent.drain(..).map(|s| format!("uas {s}")));
     let now = p.now();
-    let cancel = p.a.layer.cancel(now, tx).unwrap();
+    let cancel = p.a.engine.cancel(now, tx).unwrap();
     let server_invite = p.b.events.iter().find_map(|(_, e)| match e {
         Event::Request {
             transaction,
@@ -494,7 +406,7 @@ fn cancel_racing_the_200() {
         } if request.method == Method::Invite => Some(*transaction),
         _ => None,
     });
-    respond(&mut p.b.layer, now, server_invite.unwrap(), StatusCode::OK);
+    respond(&mut p.b.engine, now, server_invite.unwrap(), StatusCode::OK);
     let rest = drive(&mut p);
     wire.extend(rest.iter().map(|l| l[7..].to_owned()));
     assert_eq!(
@@ -561,7 +473,7 @@ fn reliable_transports_never_retransmit_and_do_not_wait() {
     let mut p = pair(Transport::Tcp);
     p.b.script = answer(Method::Invite, vec![StatusCode::DECLINE]);
     let now = p.now();
-    p.a.layer
+    p.a.engine
         .send_request(
             now,
             request("INVITE", "z9hG4bKinv9", Transport::Tcp),
@@ -591,7 +503,7 @@ fn reliable_transports_never_retransmit_and_do_not_wait() {
     let mut p = pair(Transport::Tcp);
     p.a.lose = Box::new(|_| true);
     let now = p.now();
-    p.a.layer
+    p.a.engine
         .send_request(
             now,
             request("OPTIONS", "z9hG4bKopt3", Transport::Tcp),
@@ -606,7 +518,7 @@ fn reliable_transports_never_retransmit_and_do_not_wait() {
 fn the_server_sends_100_trying_when_the_tu_is_slow() {
     let mut p = pair(Transport::Udp);
     let now = p.now();
-    p.a.layer
+    p.a.engine
         .send_request(
             now,
             request("INVITE", "z9hG4bKinvA", Transport::Udp),
@@ -819,12 +731,9 @@ fn random_loss_never_breaks_the_invariants() {
                     .with_drop_rate(0.3)
                     .with_duplicate_rate(0.1)
             };
-            let start = testkit::SimClock::new().start();
-            let a = Side::new("uac", Destination::new(addr(5070), transport), start);
-            let b = Side::new("uas", Destination::new(addr(5060), transport), start);
-            let mut p = Pair::new(a, b, link.clone(), link, seed);
-            p.a.start = p.clock.start();
-            p.b.start = p.clock.start();
+            let a = side(Destination::new(addr(5070), transport));
+            let b = side(Destination::new(addr(5060), transport));
+            let mut p = sim::pair(a, b, link, seed);
             let final_status = if seed % 2 == 0 {
                 StatusCode::BUSY_HERE
             } else {
@@ -833,7 +742,7 @@ fn random_loss_never_breaks_the_invariants() {
             p.b.script = answer(Method::Invite, vec![StatusCode::RINGING, final_status]);
             let now = p.now();
             let branch = format!("z9hG4bKr{seed}");
-            p.a.layer
+            p.a.engine
                 .send_request(now, request("INVITE", &branch, transport), p.a.peer)
                 .unwrap();
             p.drive();
@@ -841,7 +750,7 @@ fn random_loss_never_breaks_the_invariants() {
             // lost: retransmitting the 2xx is the UA core's job (§13.3.1.4), not the
             // server transaction's, and Proceeding has no timer (§17.1.1.2).
             let waiting =
-                p.a.layer.state(TransactionId(1)) == Some((Kind::ClientInvite, State::Proceeding));
+                p.a.engine.state(TransactionId(1)) == Some((Kind::ClientInvite, State::Proceeding));
             let got_2xx = p.a.events.iter().any(|(_, e)| {
                 matches!(e, Event::Response { response, .. } if response.status == StatusCode::OK)
             });
@@ -850,7 +759,7 @@ fn random_loss_never_breaks_the_invariants() {
                 "seed {seed}"
             );
             assert!(
-                (p.a.layer.is_empty() || waiting) && p.b.layer.is_empty(),
+                (p.a.engine.is_empty() || waiting) && p.b.engine.is_empty(),
                 "seed {seed}"
             );
             let finals = p.a.events.iter().filter(|(_, e)| matches!(e, Event::Response { response, .. } if response.status == StatusCode::BUSY_HERE)).count();
