@@ -33,6 +33,36 @@ async fn recv(r: &mut Receivers) -> Incoming {
         .expect("open")
 }
 
+/// `a` sends an OPTIONS to `to`; `b` receives it and answers 200, which `a` receives. Returns
+/// the request as `b` saw it and the response as `a` saw it.
+async fn round_trip(
+    a: &SipTransport,
+    ra: &mut Receivers,
+    b: &SipTransport,
+    rb: &mut Receivers,
+    to: Destination,
+    via: &str,
+) -> (Incoming, Incoming) {
+    let message = options(via, "");
+    a.send(Transmit {
+        destination: to,
+        message,
+    })
+    .await
+    .unwrap();
+    let got = recv(rb).await;
+    let req = got.message.as_request().unwrap();
+    let resp = sip_lite::Response::to_request(req, sip_lite::StatusCode::OK, Some("b"));
+    let back = Transmit {
+        destination: got.source,
+        message: Message::Response(resp),
+    };
+    b.send(back).await.unwrap();
+    let answer = recv(ra).await;
+    assert_eq!(answer.message.as_response().unwrap().status.as_u16(), 200);
+    (got, answer)
+}
+
 fn addr_of(t: &SipTransport, transport: Transport) -> SocketAddr {
     t.local_addr(transport).unwrap()
 }
@@ -46,13 +76,7 @@ async fn udp_request_and_response_with_received_and_rport() {
         .await
         .unwrap();
     let to_b = Destination::new(addr_of(&b, Transport::Udp), Transport::Udp);
-    a.send(Transmit {
-        destination: to_b,
-        message: options("UDP", ""),
-    })
-    .await
-    .unwrap();
-    let got = recv(&mut rb).await;
+    let (got, _) = round_trip(&a, &mut ra, &b, &mut rb, to_b, "UDP").await;
     assert_eq!(got.source.transport, Transport::Udp);
     assert_eq!(got.source.addr, addr_of(&a, Transport::Udp));
     let via = got
@@ -67,20 +91,6 @@ async fn udp_request_and_response_with_received_and_rport() {
         via,
         format!("SIP/2.0/UDP client.invalid:5060;branch=z9hG4bKt1;rport={port};received=127.0.0.1")
     );
-    // The response goes back to the source.
-    let resp = sip_lite::Response::to_request(
-        got.message.as_request().unwrap(),
-        sip_lite::StatusCode::OK,
-        Some("b"),
-    );
-    b.send(Transmit {
-        destination: got.source,
-        message: Message::Response(resp),
-    })
-    .await
-    .unwrap();
-    let back = recv(&mut ra).await;
-    assert_eq!(back.message.as_response().unwrap().status.as_u16(), 200);
 }
 
 #[tokio::test]
@@ -93,35 +103,9 @@ async fn tcp_connections_are_reused_both_ways() {
         .unwrap();
     let to_b = Destination::new(addr_of(&b, Transport::Tcp), Transport::Tcp);
     for _ in 0..3 {
-        a.send(Transmit {
-            destination: to_b,
-            message: options("TCP", ""),
-        })
-        .await
-        .unwrap();
-        let got = recv(&mut rb).await;
+        let (got, answer) = round_trip(&a, &mut ra, &b, &mut rb, to_b, "TCP").await;
         assert_eq!(got.source.transport, Transport::Tcp);
-        let resp = sip_lite::Response::to_request(
-            got.message.as_request().unwrap(),
-            sip_lite::StatusCode::OK,
-            None,
-        );
-        b.send(Transmit {
-            destination: got.source,
-            message: Message::Response(resp),
-        })
-        .await
-        .unwrap();
-        assert_eq!(
-            recv(&mut ra)
-                .await
-                .message
-                .as_response()
-                .unwrap()
-                .status
-                .as_u16(),
-            200
-        );
+        assert_eq!(answer.source.transport, Transport::Tcp);
     }
     assert_eq!(a.connection_count(), 1);
     assert_eq!(b.connection_count(), 1);
@@ -199,26 +183,9 @@ async fn tls_with_certificates_made_at_run_time() {
     .await
     .unwrap();
     let to_b = Destination::new(addr_of(&b, Transport::Tls), Transport::Tls);
-    a.send(Transmit {
-        destination: to_b,
-        message: options("TLS", ""),
-    })
-    .await
-    .unwrap();
-    let got = recv(&mut rb).await;
+    let (got, answer) = round_trip(&a, &mut ra, &b, &mut rb, to_b, "TLS").await;
     assert_eq!(got.source.transport, Transport::Tls);
-    let resp = sip_lite::Response::to_request(
-        got.message.as_request().unwrap(),
-        sip_lite::StatusCode::OK,
-        None,
-    );
-    b.send(Transmit {
-        destination: got.source,
-        message: Message::Response(resp),
-    })
-    .await
-    .unwrap();
-    assert_eq!(recv(&mut ra).await.source.transport, Transport::Tls);
+    assert_eq!(answer.source.transport, Transport::Tls);
 
     // A client that does not trust the server's certificate gets no connection.
     let other = tls_configs();
