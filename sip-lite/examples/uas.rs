@@ -13,6 +13,7 @@
 //! (RFC 3841 §7.2.4: no contact left).
 
 use std::net::SocketAddr;
+use std::ops::ControlFlow;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -177,6 +178,7 @@ async fn main() -> std::io::Result<()> {
                 }
                 other => println!("{other:?}"),
             }
+            ControlFlow::Continue(())
         },
     )
     .await;

@@ -266,3 +266,118 @@ async fn garbage_stalled_and_idle_peers_are_dropped_and_others_go_on() {
     drop(stalled);
     drop(garbage);
 }
+
+/// Two UA cores on real sockets through `run_user_agent`: INVITE, 200, ACK, BYE, 200 over TCP.
+#[tokio::test]
+async fn two_user_agents_complete_a_call_over_tcp() {
+    use sip_lite::dialog::{LocalParty, UaConfig, UaEvent, UserAgent};
+    use sip_lite::net::run_user_agent;
+    use sip_lite::{HeaderValue, IdGenerator, Method, Response, StatusCode};
+    use std::ops::ControlFlow;
+
+    let bind = || SipTransport::bind(ANY.parse().unwrap(), TransportConfig::default());
+    let (alice_t, mut alice_r) = bind().await.unwrap();
+    let (bob_t, mut bob_r) = bind().await.unwrap();
+    let (alice_addr, bob_addr) = (
+        addr_of(&alice_t, Transport::Tcp),
+        addr_of(&bob_t, Transport::Tcp),
+    );
+    let party = |addr: SocketAddr| LocalParty {
+        via: format!("SIP/2.0/TCP {addr}"),
+        contact: format!("<sip:ua@{addr};transport=tcp>"),
+    };
+    let ids = |n: u8| {
+        IdGenerator::from_fn(move |b: &mut [u8]| {
+            b.iter_mut()
+                .enumerate()
+                .for_each(|(i, x)| *x = n.wrapping_add(i as u8))
+        })
+    };
+
+    // Bob answers the INVITE 200 and stops when the dialog ends.
+    let mut bob = UserAgent::new(UaConfig::new(party(bob_addr)), ids(1));
+    let bob_task = tokio::spawn(async move {
+        let mut seen = Vec::new();
+        run_user_agent(&mut bob, &bob_t, &mut bob_r.incoming, |ua, now, e| {
+            if let UaEvent::Request {
+                transaction,
+                request,
+                dialog: None,
+            } = &e
+            {
+                if request.method == Method::Invite {
+                    let mut ok = Response::to_request(request, StatusCode::OK, Some("bob"));
+                    let contact = format!("<sip:bob@{bob_addr};transport=tcp>");
+                    ok.headers
+                        .push(HeaderName::Contact, HeaderValue::new(contact).unwrap());
+                    ua.respond(now, *transaction, ok).unwrap();
+                }
+            }
+            let done = matches!(e, UaEvent::DialogTerminated { .. });
+            seen.push(e);
+            if done {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .await;
+        seen
+    });
+
+    // Alice calls, hangs up as soon as the call is up, and stops when BYE is answered.
+    let mut alice = UserAgent::new(UaConfig::new(party(alice_addr)), ids(2));
+    let branch = alice.ids().branch();
+    let invite = Message::parse(format!(
+        "INVITE sip:bob@{bob_addr};transport=tcp SIP/2.0\r\nVia: SIP/2.0/TCP {alice_addr};branch={branch}\r\n\
+         Max-Forwards: 70\r\nTo: <sip:bob@example.com>\r\nFrom: <sip:alice@example.com>;tag=al\r\n\
+         Call-ID: real-1\r\nCSeq: 1 INVITE\r\nContact: <sip:alice@{alice_addr};transport=tcp>\r\n\
+         Content-Length: 0\r\n\r\n"
+    ))
+    .unwrap();
+    let start = std::time::Instant::now();
+    alice
+        .send_request(
+            start,
+            invite.as_request().unwrap().clone(),
+            Destination::new(bob_addr, Transport::Tcp),
+        )
+        .unwrap();
+    let mut alice_seen = Vec::new();
+    let run = run_user_agent(&mut alice, &alice_t, &mut alice_r.incoming, |ua, now, e| {
+        if let UaEvent::DialogConfirmed { dialog } = &e {
+            ua.bye(now, dialog).unwrap();
+        }
+        let done = matches!(e, UaEvent::DialogTerminated { .. });
+        alice_seen.push(e);
+        if done {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    });
+    timeout(Duration::from_secs(10), run)
+        .await
+        .expect("the call ends in time");
+    let bob_seen = timeout(Duration::from_secs(10), bob_task)
+        .await
+        .unwrap()
+        .unwrap();
+
+    let reason = |seen: &[UaEvent]| {
+        seen.iter().find_map(|e| match e {
+            UaEvent::DialogTerminated { reason, .. } => Some(*reason),
+            _ => None,
+        })
+    };
+    use sip_lite::dialog::TerminationReason;
+    assert_eq!(reason(&alice_seen), Some(TerminationReason::ByeSent));
+    assert_eq!(reason(&bob_seen), Some(TerminationReason::ByeReceived));
+    assert!(
+        bob_seen
+            .iter()
+            .any(|e| matches!(e, UaEvent::AckReceived { .. }))
+    );
+    // One TCP connection carried everything, both ways.
+    assert_eq!(alice_t.connection_count(), 1);
+}

@@ -19,6 +19,7 @@ mod tls;
 use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
+use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -395,18 +396,21 @@ async fn tcp_accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
-/// Runs a UA core on a transport until the receiver closes: feeds it received messages and
-/// timeouts, sends what it wants sent, and hands every event to `on_event` (which may call
-/// [`UserAgent::respond`] and friends). Send failures are reported to the UA core as
-/// transport errors where a transaction can be named, otherwise ignored.
+/// Runs a UA core on a transport: feeds it received messages and timeouts, sends what it
+/// wants sent (what is queued already goes out first), and hands every event to `on_event`,
+/// which may call [`UserAgent::respond`] and friends. Returns when `on_event` says
+/// [`ControlFlow::Break`] (after sending what is queued) or the receiver closes. A message
+/// that cannot be sent is dropped; the transaction's timers then report the loss.
 pub async fn run_user_agent(
     ua: &mut UserAgent,
     transport: &SipTransport,
     incoming: &mut mpsc::Receiver<Incoming>,
-    mut on_event: impl FnMut(&mut UserAgent, Instant, UaEvent),
+    mut on_event: impl FnMut(&mut UserAgent, Instant, UaEvent) -> ControlFlow<()>,
 ) {
     loop {
-        flush(ua, transport, &mut on_event).await;
+        if flush(ua, transport, &mut on_event).await.is_break() {
+            return;
+        }
         let deadline = ua.poll_timeout();
         let sleep = async {
             match deadline {
@@ -427,12 +431,15 @@ pub async fn run_user_agent(
 async fn flush(
     ua: &mut UserAgent,
     transport: &SipTransport,
-    on_event: &mut impl FnMut(&mut UserAgent, Instant, UaEvent),
-) {
+    on_event: &mut impl FnMut(&mut UserAgent, Instant, UaEvent) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    let mut stop = ControlFlow::Continue(());
     loop {
         let mut progressed = false;
         while let Some(event) = ua.poll_event() {
-            on_event(ua, Instant::now(), event);
+            if on_event(ua, Instant::now(), event).is_break() {
+                stop = ControlFlow::Break(());
+            }
             progressed = true;
         }
         while let Some(t) = ua.poll_transmit() {
@@ -440,7 +447,7 @@ async fn flush(
             progressed = true;
         }
         if !progressed {
-            return;
+            return stop;
         }
     }
 }
