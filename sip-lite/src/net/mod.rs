@@ -354,7 +354,12 @@ async fn udp_loop(socket: Arc<UdpSocket>, shared: Arc<Shared>) {
     loop {
         buf.clear();
         buf.reserve(65536);
-        let Ok((_, from)) = socket.recv_buf_from(&mut buf).await else {
+        // Stop once nobody reads what arrives (the receiver was dropped).
+        let received = tokio::select! {
+            r = socket.recv_buf_from(&mut buf) => r,
+            () = shared.incoming.closed() => return,
+        };
+        let Ok((_, from)) = received else {
             continue;
         };
         // Keep-alives (CRLF) and unparsable datagrams are dropped (§18.2.1: a UAS cannot
@@ -373,12 +378,13 @@ async fn udp_loop(socket: Arc<UdpSocket>, shared: Arc<Shared>) {
 
 async fn tcp_accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     loop {
-        let Ok((stream, from)) = listener.accept().await else {
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            () = shared.incoming.closed() => return,
+        };
+        let Ok((stream, from)) = accepted else {
             continue;
         };
-        if shared.incoming.is_closed() {
-            return;
-        }
         let full = shared
             .connections
             .lock()

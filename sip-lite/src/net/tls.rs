@@ -23,12 +23,13 @@ pub struct TlsConfig {
 pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, tls: TlsConfig) {
     let acceptor = TlsAcceptor::from(tls.server);
     loop {
-        let Ok((stream, from)) = listener.accept().await else {
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            () = shared.incoming.closed() => return,
+        };
+        let Ok((stream, from)) = accepted else {
             continue;
         };
-        if shared.incoming.is_closed() {
-            return;
-        }
         let acceptor = acceptor.clone();
         let shared = shared.clone();
         // The handshake runs in its own task, bounded by the stall timeout, so a peer that
