@@ -226,8 +226,12 @@ fn tags(h: &crate::Headers) -> (Option<String>, Option<String>) {
 impl UserAgent {
     /// A UA core with its own transaction layer; identifiers come from `ids`.
     pub fn new(config: UaConfig, ids: IdGenerator) -> UserAgent {
+        let layer = TransactionLayer::new(config.transactions.clone());
+        let mut config = config;
+        // The same floors as the transaction layer, so 2xx retransmissions move forward too.
+        config.transactions = layer.config().clone();
         UserAgent {
-            layer: TransactionLayer::new(config.transactions.clone()),
+            layer,
             config,
             ids,
             dialogs: HashMap::new(),

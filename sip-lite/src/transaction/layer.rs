@@ -125,8 +125,12 @@ impl std::fmt::Debug for TransactionLayer {
 }
 
 impl TransactionLayer {
-    /// A layer with no transactions.
-    pub fn new(config: TransactionConfig) -> Self {
+    /// A layer with no transactions. T1 and T2 below one millisecond are taken as one
+    /// millisecond, so that retransmission timers always move forward.
+    pub fn new(mut config: TransactionConfig) -> Self {
+        let floor = Duration::from_millis(1);
+        config.timers.t1 = config.timers.t1.max(floor);
+        config.timers.t2 = config.timers.t2.max(floor);
         TransactionLayer {
             config,
             next_id: 0,

@@ -780,3 +780,19 @@ fn random_loss_never_breaks_the_invariants() {
         }
     }
 }
+
+#[test]
+fn zero_timers_still_move_forward() {
+    let config = TransactionConfig::default()
+        .timers(Timers::default().t1(Duration::ZERO).t2(Duration::ZERO));
+    let mut layer = TransactionLayer::new(config);
+    let now = Instant::now();
+    let bob = Destination::new(addr(5070), Transport::Udp);
+    layer
+        .send_request(now, request("INVITE", "z9hG4bKz", Transport::Udp), bob)
+        .unwrap();
+    let _ = layer.poll_transmit();
+    assert!(layer.poll_timeout().unwrap() > now);
+    layer.handle_timeout(now + Duration::from_millis(1));
+    assert!(layer.poll_timeout().unwrap() > now + Duration::from_millis(1));
+}
