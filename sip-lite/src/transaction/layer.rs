@@ -42,6 +42,8 @@ enum Timer {
     M,
     /// Server INVITE: send 100 Trying if the TU has not answered.
     Trying,
+    /// Client INVITE: a CANCEL went out; no final response within 64*T1 ends it (§9.1).
+    CancelWait,
 }
 
 struct Transaction {
@@ -125,12 +127,17 @@ impl std::fmt::Debug for TransactionLayer {
 }
 
 impl TransactionLayer {
-    /// A layer with no transactions. T1 and T2 below one millisecond are taken as one
-    /// millisecond, so that retransmission timers always move forward.
+    /// A layer with no transactions. T1 and T2 are kept between one millisecond and one day
+    /// (so retransmission timers always move forward and deadlines never overflow), T4 and
+    /// the 100 Trying delay at most one day.
     pub fn new(mut config: TransactionConfig) -> Self {
         let floor = Duration::from_millis(1);
-        config.timers.t1 = config.timers.t1.max(floor);
-        config.timers.t2 = config.timers.t2.max(floor);
+        // A day is far beyond any sane value and keeps every deadline representable.
+        let ceiling = Duration::from_secs(86_400);
+        config.timers.t1 = config.timers.t1.clamp(floor, ceiling);
+        config.timers.t2 = config.timers.t2.clamp(floor, ceiling);
+        config.timers.t4 = config.timers.t4.min(ceiling);
+        config.timers.trying = config.timers.trying.map(|d| d.min(ceiling));
         TransactionLayer {
             config,
             next_id: 0,
@@ -300,6 +307,7 @@ impl TransactionLayer {
         }
         if state == State::Proceeding {
             self.start_client(now, id);
+            self.arm_cancel_wait(now, invite);
         }
         Ok(id)
     }
@@ -328,6 +336,9 @@ impl TransactionLayer {
                 return Err(TransactionError::WrongState(state));
             }
             (kind, _) => return Err(TransactionError::WrongKind(kind)),
+        }
+        if !belongs_to(&response, &t.request) {
+            return Err(TransactionError::ResponseMismatch);
         }
         if let Some(tag) = response
             .headers
@@ -380,9 +391,11 @@ impl TransactionLayer {
     /// Reports that the transport failed to send for a transaction (§17.1.4, §17.2.4): the
     /// transaction terminates with [`Event::TransportError`].
     pub fn transport_error(&mut self, _now: Instant, id: TransactionId) {
-        if self.transactions.contains_key(&id) {
+        if let Some(t) = self.transactions.get(&id) {
+            let held_cancel = t.pending_cancel;
             self.events
                 .push_back(Event::TransportError { transaction: id });
+            self.drop_held_cancel(held_cancel);
             self.terminate(id);
         }
     }
@@ -399,6 +412,12 @@ impl TransactionLayer {
         let (key, to_tag) = match server_key(&req) {
             Ok(k) => k,
             Err(error) => {
+                // With a usable Via the peer can be told (§8.2, RFC 4475 §3.1.2.17): 400,
+                // without state. An ACK is never answered.
+                if error != TransactionError::MissingVia && req.method != Method::Ack {
+                    let bad = Response::to_request(&req, StatusCode::BAD_REQUEST, None);
+                    self.send_stateless(Message::Response(bad), source);
+                }
                 self.events.push_back(Event::Dropped { source, error });
                 return;
             }
@@ -595,12 +614,16 @@ impl TransactionLayer {
             (Kind::ClientInvite, State::Calling | State::Proceeding) => {
                 self.clear_timer(id, Timer::A);
                 self.clear_timer(id, Timer::B);
+                if code >= 200 {
+                    self.clear_timer(id, Timer::CancelWait);
+                }
                 match code {
                     100..=199 => {
                         self.set_state(id, State::Proceeding);
                         if let Some(cancel) = pending_cancel {
                             if self.transactions.get(&cancel).is_some_and(|c| c.held) {
                                 self.start_client(now, cancel);
+                                self.arm_cancel_wait(now, id);
                             }
                         }
                     }
@@ -675,6 +698,13 @@ impl TransactionLayer {
         self.expire_zero_timers(now);
     }
 
+    /// §9.1: once the CANCEL is sent, an INVITE without a final response within 64*T1 is
+    /// given up.
+    fn arm_cancel_wait(&mut self, now: Instant, invite: TransactionId) {
+        let wait = self.config.timers.t1x64();
+        self.set_timer(invite, now + wait, Timer::CancelWait);
+    }
+
     /// A CANCEL that never went out because the INVITE got a final response first.
     fn drop_held_cancel(&mut self, cancel: Option<TransactionId>) {
         if let Some(c) = cancel {
@@ -746,6 +776,12 @@ impl TransactionLayer {
                     if let Some(cancel) = t.pending_cancel {
                         self.drop_held_cancel(Some(cancel));
                     }
+                    self.terminate(id);
+                }
+            }
+            Timer::CancelWait => {
+                if t.state == State::Proceeding {
+                    self.events.push_back(Event::Timeout { transaction: id });
                     self.terminate(id);
                 }
             }
@@ -845,4 +881,17 @@ impl TransactionLayer {
         }
         self.events.push_back(Event::Terminated { transaction: id });
     }
+}
+
+/// Whether a response answers `request`: the same top Via (as written) and CSeq (§8.2.6.2
+/// copies both), which is what lets the peer match it to its transaction.
+fn belongs_to(response: &Response, request: &Request) -> bool {
+    use crate::header::HeaderName;
+    let top = |h: &crate::Headers| {
+        h.get(&HeaderName::Via)
+            .and_then(|v| v.list_items().next().map(|s| s.trim().to_owned()))
+    };
+    let cseq = |h: &crate::Headers| h.cseq().and_then(Result::ok);
+    top(&response.headers) == top(&request.headers)
+        && cseq(&response.headers) == cseq(&request.headers)
 }

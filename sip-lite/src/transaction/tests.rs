@@ -796,3 +796,69 @@ fn zero_timers_still_move_forward() {
     layer.handle_timeout(now + Duration::from_millis(1));
     assert!(layer.poll_timeout().unwrap() > now + Duration::from_millis(1));
 }
+
+#[test]
+fn a_cancelled_invite_without_a_final_response_ends_after_64_t1() {
+    let mut layer = TransactionLayer::default();
+    let now = Instant::now();
+    let bob = Destination::new(addr(5070), Transport::Tcp);
+    let invite = request("INVITE", "z9hG4bKcw", Transport::Tcp);
+    let tx = layer.send_request(now, invite.clone(), bob).unwrap();
+    let ringing = Response::to_request(&invite, StatusCode::RINGING, Some("b1"));
+    layer.handle_message(now, Message::Response(ringing), bob);
+    layer.cancel(now, tx).unwrap();
+    // §9.1: no 487 ever comes; 64*T1 after the CANCEL the INVITE is given up.
+    layer.handle_timeout(now + Duration::from_secs(31));
+    assert!(layer.state(tx).is_some());
+    layer.handle_timeout(now + Duration::from_secs(32));
+    assert_eq!(layer.state(tx), None);
+    let events: Vec<Event> = std::iter::from_fn(|| layer.poll_event()).collect();
+    assert!(events.contains(&Event::Timeout { transaction: tx }));
+}
+
+#[test]
+fn requests_with_a_usable_via_but_bad_headers_get_400() {
+    let mut layer = TransactionLayer::default();
+    let now = Instant::now();
+    let alice = Destination::new(addr(5060), Transport::Udp);
+    let mut req = request("OPTIONS", "z9hG4bKbad", Transport::Udp);
+    req.headers.set(
+        crate::HeaderName::CSeq,
+        crate::HeaderValue::from_static("1 INVITE").unwrap(),
+    );
+    layer.handle_message(now, Message::Request(req), alice);
+    let sent = layer.poll_transmit().unwrap();
+    assert_eq!(
+        sent.message.as_response().unwrap().status,
+        StatusCode::BAD_REQUEST
+    );
+    assert!(matches!(
+        layer.poll_event(),
+        Some(Event::Dropped {
+            error: TransactionError::CSeqMismatch,
+            ..
+        })
+    ));
+    assert!(layer.is_empty());
+}
+
+#[test]
+fn a_response_must_belong_to_its_request() {
+    let mut layer = TransactionLayer::default();
+    let now = Instant::now();
+    let alice = Destination::new(addr(5060), Transport::Udp);
+    layer.handle_message(
+        now,
+        Message::Request(request("OPTIONS", "z9hG4bKm1", Transport::Udp)),
+        alice,
+    );
+    let Some(Event::Request { transaction, .. }) = layer.poll_event() else {
+        panic!()
+    };
+    let other = request("OPTIONS", "z9hG4bKm2", Transport::Udp);
+    let wrong = Response::to_request(&other, StatusCode::OK, None);
+    assert_eq!(
+        layer.respond(now, transaction, wrong),
+        Err(TransactionError::ResponseMismatch)
+    );
+}
