@@ -12,6 +12,9 @@ use crate::{IdGenerator, Message, Method, Request, Response, StatusCode};
 
 use super::{Dialog, DialogError, DialogId, LocalParty};
 
+/// The most dialogs (early or confirmed) one INVITE may create through forking.
+pub const MAX_FORKS: usize = 16;
+
 /// Configuration of a [`UserAgent`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -149,9 +152,16 @@ pub enum UaError {
     /// The transaction layer refused.
     #[error(transparent)]
     Transaction(#[from] TransactionError),
-    /// The dialog could not build the request.
+    /// The dialog could not be created or could not build the request.
     #[error(transparent)]
     Dialog(#[from] DialogError),
+    /// The dialog limit is reached; a 2xx that would create one more is not sent.
+    #[error("too many dialogs")]
+    TooManyDialogs,
+    /// ACK and CANCEL are not sent with `send_in_dialog`: the core sends the ACK for a 2xx,
+    /// the transaction layer the one for other finals, and [`UserAgent::cancel`] the CANCEL.
+    #[error("{0} is not sent with send_in_dialog")]
+    NotInDialog(Method),
 }
 
 /// Which side started the INVITE in progress in a dialog.
@@ -292,8 +302,14 @@ impl UserAgent {
         method: Method,
         body: Option<(HeaderValue, bytes::Bytes)>,
     ) -> Result<TransactionId, UaError> {
+        if matches!(method, Method::Ack | Method::Cancel) {
+            return Err(UaError::NotInDialog(method));
+        }
         let entry = self.dialogs.get_mut(dialog).ok_or(UaError::UnknownDialog)?;
-        if method == Method::Invite && entry.invite.is_some() {
+        // §14.1: no re-INVITE while an INVITE is in progress, including the initial one of
+        // an early dialog.
+        let early = entry.dialog.state() == super::DialogState::Early;
+        if method == Method::Invite && (entry.invite.is_some() || early) {
             return Err(UaError::RequestPending);
         }
         let mut request =
@@ -368,11 +384,21 @@ impl UserAgent {
             .clone();
         let code = response.status.as_u16();
         let peer_dest = self.layer.peer(transaction);
+        let existing = self.servers.get(&transaction).cloned().flatten();
+        // A 2xx to an initial INVITE must come with its dialog (§12.1.1, §13.3.1.4: it is
+        // retransmitted until the ACK); refuse to send one that cannot have it.
+        if request.method == Method::Invite && existing.is_none() && (200..300).contains(&code) {
+            let dialog = Dialog::uas(&request, &response)?;
+            let full = self.dialogs.len() >= self.config.max_dialogs
+                && !self.dialogs.contains_key(dialog.id());
+            if full {
+                return Err(UaError::TooManyDialogs);
+            }
+        }
         self.layer.respond(now, transaction, response.clone())?;
         if request.method != Method::Invite {
             return Ok(());
         }
-        let existing = self.servers.get(&transaction).cloned().flatten();
         let id = match existing {
             Some(id) => Some(id),
             // An initial INVITE: a 1xx with a To tag makes an early dialog, a 2xx a confirmed
@@ -481,7 +507,9 @@ impl UserAgent {
             if let Some(entry) = self.dialogs.get_mut(&id) {
                 entry.unacked = None;
             }
+            // The BYE is built from the dialog, which then goes: one DialogTerminated only.
             let _ = self.bye(now, &id);
+            self.dialogs.remove(&id);
             self.events.push_back(UaEvent::DialogTerminated {
                 dialog: id,
                 reason: TerminationReason::NoAck,
@@ -538,7 +566,24 @@ impl UserAgent {
                         .push_back(UaEvent::TransportError { transaction });
                 }
                 Event::Terminated { transaction } => {
-                    self.clients.remove(&transaction);
+                    // §13.2.2.4: early dialogs the INVITE did not confirm end with it.
+                    if let Some(ClientRole::Invite { dialogs, .. }) =
+                        self.clients.remove(&transaction)
+                    {
+                        for id in dialogs {
+                            let early = self
+                                .dialogs
+                                .get(&id)
+                                .is_some_and(|e| e.dialog.state() == super::DialogState::Early);
+                            if early {
+                                self.dialogs.remove(&id);
+                                self.events.push_back(UaEvent::DialogTerminated {
+                                    dialog: id,
+                                    reason: TerminationReason::Rejected,
+                                });
+                            }
+                        }
+                    }
                     self.servers.remove(&transaction);
                 }
                 _ => {}
@@ -583,6 +628,9 @@ impl UserAgent {
         if request.method == Method::Cancel {
             match cancels {
                 Some(invite) => {
+                    // §9.2: the 200 carries the To tag of the INVITE's responses, if any.
+                    let dialog = self.servers.get(&invite).cloned().flatten();
+                    self.servers.insert(transaction, dialog);
                     self.answer(now, transaction, StatusCode::OK);
                     // §9.2: the INVITE gets 487 unless it already has a final response.
                     let open = self
@@ -642,11 +690,12 @@ impl UserAgent {
             });
             return;
         };
-        entry.peer = source;
         if let Err(DialogError::OutOfOrder { .. }) = entry.dialog.receive_request(&request) {
             self.answer(now, transaction, StatusCode::SERVER_INTERNAL_ERROR);
             return;
         }
+        // Only a request that passed the dialog's checks may move where the dialog sends.
+        entry.peer = source;
         match (&request.method, entry.invite) {
             // §14.2: our re-INVITE is pending: 491; theirs is: 500 with Retry-After.
             (Method::Invite, Some(InviteSide::Client(_))) => {
@@ -659,10 +708,20 @@ impl UserAgent {
                 entry.invite = Some(InviteSide::Server(transaction));
                 self.servers.insert(transaction, Some(id.clone()));
             }
-            (Method::Bye, _) => {
-                // §15.1.2: the dialog and its session end; BYE gets 200.
+            (Method::Bye, pending) => {
+                // §15.1.2: the dialog and its session end; BYE gets 200, and an INVITE of the
+                // peer's still waiting for its final response gets 487.
                 self.answer(now, transaction, StatusCode::OK);
                 self.dialogs.remove(&id);
+                if let Some(InviteSide::Server(invite)) = pending {
+                    let open = self
+                        .layer
+                        .state(invite)
+                        .is_some_and(|(_, s)| s == crate::transaction::State::Proceeding);
+                    if open {
+                        self.answer(now, invite, StatusCode::REQUEST_TERMINATED);
+                    }
+                }
                 self.events.push_back(UaEvent::Request {
                     transaction,
                     request,
@@ -775,7 +834,13 @@ impl UserAgent {
             if let Ok(dialog) = Dialog::uac(&request, &response) {
                 let id = dialog.id().clone();
                 let known = self.dialogs.contains_key(&id);
-                if !known && self.dialogs.len() < self.config.max_dialogs {
+                let forks = match self.clients.get(&transaction) {
+                    Some(ClientRole::Invite { dialogs, .. }) => dialogs.len(),
+                    _ => 0,
+                };
+                // A bound on the dialogs one INVITE may create, so that a peer sending
+                // provisional responses with ever new tags cannot fill the table.
+                if !known && forks < MAX_FORKS && self.dialogs.len() < self.config.max_dialogs {
                     self.dialogs.insert(
                         id.clone(),
                         Entry {
@@ -818,6 +883,7 @@ impl UserAgent {
                 if confirmed > 1 && !self.config.keep_forks {
                     // §13.2.2.4: every 2xx is acknowledged; an unwanted fork is then ended.
                     let _ = self.bye(now, id);
+                    self.dialogs.remove(id);
                     self.events.push_back(UaEvent::DialogTerminated {
                         dialog: id.clone(),
                         reason: TerminationReason::ExtraFork,

@@ -22,7 +22,7 @@ mod state;
 #[cfg(test)]
 mod tests;
 
-pub use core::{TerminationReason, UaConfig, UaError, UaEvent, UserAgent};
+pub use core::{MAX_FORKS, TerminationReason, UaConfig, UaError, UaEvent, UserAgent};
 pub use state::{Dialog, DialogId, DialogState, LocalParty};
 
 /// Why a dialog could not be created or a request in it not be handled.

@@ -352,20 +352,30 @@ impl Dialog {
         Ok(())
     }
 
-    /// Takes a 2xx to a target-refresh request this side sent (re-INVITE, UPDATE): the new
-    /// remote target from its Contact (§12.2.1.2), and confirms an early dialog.
+    /// Takes a 2xx to a request this side sent: a 2xx to the INVITE confirms an early dialog
+    /// and replaces its route set (§13.2.2.4); a 2xx to a target refresh (INVITE, UPDATE)
+    /// brings the new remote target (§12.2.1.2). Other 2xx change nothing.
     pub fn receive_success(&mut self, response: &Response) {
-        if response.status.is_success() {
+        if !response.status.is_success() {
+            return;
+        }
+        let method = response
+            .headers
+            .cseq()
+            .and_then(Result::ok)
+            .map(|c| c.method);
+        if method == Some(Method::Invite) && self.state == DialogState::Early {
+            // §13.2.2.4: the 2xx confirms the dialog and its Record-Route (reversed) is the
+            // route set from now on.
             self.state = DialogState::Confirmed;
-            let refresh = response
-                .headers
-                .cseq()
-                .and_then(Result::ok)
-                .is_some_and(|c| matches!(c.method, Method::Invite | Method::Update));
-            if refresh {
-                if let Ok(target) = contact_target(&response.headers) {
-                    self.remote_target = target;
-                }
+            if let Ok(mut routes) = record_route(&response.headers) {
+                routes.reverse();
+                self.route_set = routes;
+            }
+        }
+        if matches!(method, Some(Method::Invite | Method::Update)) {
+            if let Ok(target) = contact_target(&response.headers) {
+                self.remote_target = target;
             }
         }
     }

@@ -744,3 +744,140 @@ fn route_sets_give_loose_and_strict_routing() {
         })
     );
 }
+
+#[test]
+fn a_bye_ends_the_dialog_and_a_pending_reinvite_gets_487() {
+    let (mut p, alice, bob) = established();
+    // Alice's re-INVITE reaches Bob, who does not answer it yet; then Alice hangs up.
+    let now = p.now();
+    p.a.engine
+        .send_in_dialog(now, &alice, Method::Invite, None)
+        .unwrap();
+    run(&mut p, Some(now + Duration::from_millis(50)));
+    let now = p.now();
+    assert_eq!(
+        p.a.engine.send_in_dialog(now, &alice, Method::Ack, None),
+        Err(UaError::NotInDialog(Method::Ack))
+    );
+    p.a.engine.bye(now, &alice).unwrap();
+    let wire = run(&mut p, Some(now + Duration::from_millis(100)));
+    let wire: Vec<String> = wire.iter().map(|l| l[7..].to_owned()).collect();
+    assert_eq!(
+        wire,
+        [
+            "alice BYE to-tag=bob",
+            "bob 200 BYE",
+            "bob 487 INVITE",
+            "alice ACK to-tag=bob"
+        ]
+    );
+    assert!(p.b.engine.dialog(&bob).is_none());
+    // One DialogTerminated per side.
+    assert_eq!(
+        count(&p.a, |e| matches!(e, UaEvent::DialogTerminated { .. })),
+        1
+    );
+    assert_eq!(
+        count(&p.b, |e| matches!(e, UaEvent::DialogTerminated { .. })),
+        1
+    );
+}
+
+#[test]
+fn early_dialogs_end_with_their_invite_and_forks_are_bounded() {
+    let mut p = pair();
+    // Bob sends many 180s with new tags, then 200 with one of them.
+    p.b.script = Box::new(|ua, now, e| {
+        if let UaEvent::Request {
+            transaction,
+            request,
+            dialog: None,
+        } = e
+        {
+            if request.method == Method::Invite {
+                let peer = ua.transactions().peer(*transaction).unwrap();
+                for i in 0..40 {
+                    let mut ringing =
+                        Response::to_request(request, StatusCode::RINGING, Some(&format!("t{i}")));
+                    ringing.headers.push(
+                        crate::HeaderName::Contact,
+                        crate::HeaderValue::from_static("<sip:bob@127.0.0.1:5070>").unwrap(),
+                    );
+                    ua.send_stateless(Message::Response(ringing), peer);
+                }
+                let mut ok = Response::to_request(request, StatusCode::OK, Some("t0"));
+                ok.headers.push(
+                    crate::HeaderName::Contact,
+                    crate::HeaderValue::from_static("<sip:bob@127.0.0.1:5070>").unwrap(),
+                );
+                ua.respond(now, *transaction, ok).unwrap();
+            }
+        }
+    });
+    let now = p.now();
+    let req = invite(&mut p.a.engine, 5060);
+    let dest = p.a.peer;
+    p.a.engine.send_request(now, req, dest).unwrap();
+    run(&mut p, Some(now + Duration::from_millis(100)));
+    // At most MAX_FORKS dialogs were made; while the INVITE is in Accepted the early ones stay.
+    assert!(p.a.engine.dialog_ids().count() <= MAX_FORKS);
+    // When the INVITE transaction ends (timer M), only the confirmed dialog is left.
+    run(&mut p, None);
+    let left: Vec<&DialogId> = p.a.engine.dialog_ids().collect();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].remote_tag, "t0");
+    assert_eq!(
+        p.a.engine.dialog(left[0]).unwrap().state(),
+        DialogState::Confirmed
+    );
+}
+
+#[test]
+fn only_a_2xx_to_the_invite_confirms_a_dialog() {
+    let req = Message::parse(
+        "INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP a.example.com;branch=z9hG4bK1\r\n\
+         To: <sip:bob@example.com>\r\nFrom: <sip:alice@example.com>;tag=a1\r\nCall-ID: e-1\r\n\
+         CSeq: 1 INVITE\r\nContact: <sip:alice@a.example.com>\r\nContent-Length: 0\r\n\r\n",
+    )
+    .unwrap()
+    .as_request()
+    .unwrap()
+    .clone();
+    let mut ringing = Response::to_request(&req, StatusCode::RINGING, Some("b1"));
+    ringing.headers.push(
+        crate::HeaderName::Contact,
+        crate::HeaderValue::from_static("<sip:bob@b.example.com>").unwrap(),
+    );
+    let mut d = Dialog::uac(&req, &ringing).unwrap();
+    assert_eq!(d.state(), DialogState::Early);
+    let local = LocalParty {
+        via: "SIP/2.0/UDP a.example.com".into(),
+        contact: "<sip:alice@a.example.com>".into(),
+    };
+    let mut ids = IdGenerator::from_fn(testkit::id_source(4));
+    let info = d.request(Method::Info, &local, &mut ids).unwrap();
+    d.receive_success(&Response::to_request(&info, StatusCode::OK, None));
+    assert_eq!(
+        d.state(),
+        DialogState::Early,
+        "a 2xx to INFO does not confirm"
+    );
+    let mut ok = Response::to_request(&req, StatusCode::OK, Some("b1"));
+    ok.headers.push(
+        crate::HeaderName::RecordRoute,
+        crate::HeaderValue::from_static("<sip:p1.example.com;lr>, <sip:p2.example.com;lr>")
+            .unwrap(),
+    );
+    ok.headers.push(
+        crate::HeaderName::Contact,
+        crate::HeaderValue::from_static("<sip:bob@b2.example.com>").unwrap(),
+    );
+    d.receive_success(&ok);
+    assert_eq!(d.state(), DialogState::Confirmed);
+    // §13.2.2.4: the route set comes from the 2xx, reversed.
+    assert_eq!(
+        d.route_set(),
+        ["<sip:p2.example.com;lr>", "<sip:p1.example.com;lr>"]
+    );
+    assert_eq!(d.remote_target(), "sip:bob@b2.example.com");
+}
