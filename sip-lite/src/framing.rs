@@ -65,6 +65,8 @@ pub struct StreamFramer {
     pending: Option<ScannedHead>,
     /// Body bytes of a rejected message still to be discarded when they arrive.
     skip: usize,
+    /// Build each message from its own exact-size copy (see [`StreamFramer::compact`]).
+    compact: bool,
 }
 
 impl StreamFramer {
@@ -76,7 +78,17 @@ impl StreamFramer {
             line_start: 0,
             pending: None,
             skip: 0,
+            compact: false,
         }
+    }
+
+    /// With `true`, each message is built from an exact-size copy of its bytes instead of a
+    /// slice of the read buffer. A slice keeps the whole buffer allocation alive as long as
+    /// the message lives; a server that keeps many messages (transactions hold theirs for
+    /// up to 32 s) trades one copy per message for memory proportional to the traffic.
+    pub fn compact(mut self, compact: bool) -> StreamFramer {
+        self.compact = compact;
+        self
     }
 
     /// The limits in force.
@@ -170,7 +182,13 @@ impl StreamFramer {
             buf.reserve(total - buf.len());
             return Ok(None);
         }
-        let msg = buf.split_to(total).freeze();
+        let msg = if self.compact {
+            let copy = bytes::Bytes::copy_from_slice(&buf[..total]);
+            buf.advance(total);
+            copy
+        } else {
+            buf.split_to(total).freeze()
+        };
         let body = msg.slice(head.head_len..);
         let message = head.build(msg, body);
         self.pending = None;

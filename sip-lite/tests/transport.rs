@@ -187,9 +187,10 @@ async fn tls_with_certificates_made_at_run_time() {
     assert_eq!(got.source.transport, Transport::Tls);
     assert_eq!(answer.source.transport, Transport::Tls);
 
-    // A client that does not trust the server's certificate gets no connection.
+    // A client that does not trust the server's certificate gets no connection: the send is
+    // queued, the handshake fails in the background and the connection is reported closed.
     let other = tls_configs();
-    let (c, _rc) = SipTransport::bind_with_tls(
+    let (c, mut rc) = SipTransport::bind_with_tls(
         ANY.parse().unwrap(),
         ANY.parse().unwrap(),
         other,
@@ -197,14 +198,19 @@ async fn tls_with_certificates_made_at_run_time() {
     )
     .await
     .unwrap();
-    assert!(
-        c.send(Transmit {
-            destination: to_b,
-            message: options("TLS", "")
-        })
+    c.send(Transmit {
+        destination: to_b,
+        message: options("TLS", ""),
+    })
+    .await
+    .unwrap();
+    let (addr, transport, why) = timeout(Duration::from_secs(5), rc.closed.recv())
         .await
-        .is_err()
-    );
+        .unwrap()
+        .unwrap();
+    assert_eq!((addr, transport), (to_b.addr, Transport::Tls));
+    assert_eq!(why, ConnectionClosed::Io("TLS handshake failed".into()));
+    assert_eq!(c.connection_count(), 0);
 }
 
 async fn closed_reason(r: &mut Receivers) -> ConnectionClosed {
@@ -380,4 +386,60 @@ async fn two_user_agents_complete_a_call_over_tcp() {
     );
     // One TCP connection carried everything, both ways.
     assert_eq!(alice_t.connection_count(), 1);
+}
+
+#[tokio::test]
+async fn a_peer_that_trickles_bytes_is_dropped_at_the_message_deadline() {
+    let config = TransportConfig::default().stall_timeout(Duration::from_millis(400));
+    let (b, mut rb) = SipTransport::bind(ANY.parse().unwrap(), config)
+        .await
+        .unwrap();
+    let mut slow = tokio::net::TcpStream::connect(addr_of(&b, Transport::Tcp))
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    // One byte every 100 ms: each read is quick, the message never ends.
+    let trickle = tokio::spawn(async move {
+        for &byte in
+            b"OPTIONS sip:bob@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\n".iter()
+        {
+            if slow.write_all(&[byte]).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    assert_eq!(closed_reason(&mut rb).await, ConnectionClosed::Stalled);
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
+    trickle.abort();
+}
+
+#[tokio::test]
+async fn a_connection_that_cannot_be_opened_is_reported_and_sending_does_not_wait() {
+    let (a, mut ra) = SipTransport::bind(ANY.parse().unwrap(), TransportConfig::default())
+        .await
+        .unwrap();
+    // A port nobody listens on.
+    let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = Destination::new(unused.local_addr().unwrap(), Transport::Tcp);
+    drop(unused);
+    let sent = timeout(
+        Duration::from_millis(200),
+        a.send(Transmit {
+            destination: dead,
+            message: options("TCP", ""),
+        }),
+    )
+    .await;
+    assert!(matches!(sent, Ok(Ok(()))), "queued at once");
+    let (addr, _, why) = timeout(Duration::from_secs(5), ra.closed.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(addr, dead.addr);
+    assert!(matches!(why, ConnectionClosed::Io(_)));
 }

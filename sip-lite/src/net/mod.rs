@@ -123,7 +123,7 @@ pub(crate) struct Shared {
     config: TransportConfig,
     incoming: mpsc::Sender<Incoming>,
     connections: Mutex<HashMap<(SocketAddr, Transport), mpsc::Sender<Bytes>>>,
-    closed: mpsc::UnboundedSender<(SocketAddr, Transport, ConnectionClosed)>,
+    closed: mpsc::Sender<(SocketAddr, Transport, ConnectionClosed)>,
     #[cfg(feature = "tls")]
     tls: Option<TlsConfig>,
 }
@@ -155,8 +155,9 @@ impl std::fmt::Debug for SipTransport {
 pub struct Receivers {
     /// Every received message.
     pub incoming: mpsc::Receiver<Incoming>,
-    /// Every closed connection and why.
-    pub closed: mpsc::UnboundedReceiver<(SocketAddr, Transport, ConnectionClosed)>,
+    /// Closed connections and why (the most recent ones: notices beyond the queue size are
+    /// dropped while nobody reads them).
+    pub closed: mpsc::Receiver<(SocketAddr, Transport, ConnectionClosed)>,
 }
 
 impl SipTransport {
@@ -209,7 +210,7 @@ impl SipTransport {
             }
         };
         let (incoming_tx, incoming) = mpsc::channel(config.queue.max(1));
-        let (closed_tx, closed) = mpsc::unbounded_channel();
+        let (closed_tx, closed) = mpsc::channel(config.queue.max(1));
         let shared = Arc::new(Shared {
             config,
             incoming: incoming_tx,
@@ -250,9 +251,11 @@ impl SipTransport {
         self.shared.connections.lock().map(|c| c.len()).unwrap_or(0)
     }
 
-    /// Sends a message: over UDP, or over the connection to the destination (opened if
-    /// there is none). A request too large for UDP goes over TCP with its top Via changed to
-    /// match (§18.1.1).
+    /// Sends a message: over UDP, or into the send queue of the connection to the destination
+    /// (opened in the background if there is none). Never waits for a peer: a full queue is
+    /// an error ([`io::ErrorKind::WouldBlock`]), and a connection that cannot be opened is
+    /// reported on [`Receivers::closed`]. A request too large for UDP goes over TCP with its
+    /// top Via changed to match (§18.1.1).
     pub async fn send(&self, transmit: Transmit) -> io::Result<()> {
         let Transmit {
             mut destination,
@@ -283,34 +286,87 @@ impl SipTransport {
             .lock()
             .ok()
             .and_then(|c| c.get(&key).cloned());
-        let sender = match existing {
-            Some(s) if !s.is_closed() => s,
-            _ => self.connect(destination).await?,
+        let queue = match existing {
+            Some(q) if !q.is_closed() => q,
+            _ => self.open(destination)?,
         };
-        sender
-            .send(bytes)
-            .await
-            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "connection closed"))
+        // Never wait for one peer: a full queue means it is not reading (§6: one bad peer
+        // must not stall the others); the message is dropped and the transaction's timers
+        // take it from there.
+        queue.try_send(bytes).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => {
+                io::Error::new(io::ErrorKind::WouldBlock, "the peer's send queue is full")
+            }
+            mpsc::error::TrySendError::Closed(_) => {
+                io::Error::new(io::ErrorKind::BrokenPipe, "connection closed")
+            }
+        })
     }
 
-    async fn connect(&self, destination: Destination) -> io::Result<mpsc::Sender<Bytes>> {
-        let stream = TcpStream::connect(destination.addr).await?;
-        stream.set_nodelay(true)?;
-        match destination.transport {
-            #[cfg(feature = "tls")]
-            Transport::Tls => {
-                let tls = self.shared.tls.clone().ok_or_else(|| {
-                    io::Error::new(io::ErrorKind::Unsupported, "no TLS configuration")
-                })?;
-                let stream = tls::connect(&tls, destination.addr, stream).await?;
-                Ok(conn::spawn(stream, destination, self.shared.clone()))
-            }
-            Transport::Tcp => Ok(conn::spawn(stream, destination, self.shared.clone())),
-            _ => Err(io::Error::new(
+    /// Registers a queue for a new connection to `destination` at once and connects in the
+    /// background (bounded by the stall timeout), so sending never waits for a handshake.
+    fn open(&self, destination: Destination) -> io::Result<mpsc::Sender<Bytes>> {
+        #[cfg(feature = "tls")]
+        let tls = self.shared.tls.clone();
+        #[cfg(feature = "tls")]
+        if destination.transport == Transport::Tls && tls.is_none() {
+            return Err(io::Error::new(
                 io::ErrorKind::Unsupported,
-                "transport not available",
-            )),
+                "no TLS configuration",
+            ));
         }
+        #[cfg(not(feature = "tls"))]
+        if destination.transport == Transport::Tls {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "built without TLS",
+            ));
+        }
+        let (queue, rx) = conn::register(destination, &self.shared);
+        let shared = self.shared.clone();
+        let task_queue = queue.clone();
+        tokio::spawn(async move {
+            let limit = shared.config.stall_timeout;
+            let connected = tokio::time::timeout(limit, TcpStream::connect(destination.addr)).await;
+            let stream = match connected {
+                Ok(Ok(stream)) => stream,
+                Ok(Err(e)) => {
+                    conn::unregister(
+                        destination,
+                        &shared,
+                        &task_queue,
+                        ConnectionClosed::Io(e.to_string()),
+                    );
+                    return;
+                }
+                Err(_) => {
+                    let why = ConnectionClosed::Io("connect timed out".into());
+                    conn::unregister(destination, &shared, &task_queue, why);
+                    return;
+                }
+            };
+            let _ = stream.set_nodelay(true);
+            match destination.transport {
+                #[cfg(feature = "tls")]
+                Transport::Tls => {
+                    let Some(tls) = tls else {
+                        return;
+                    };
+                    let handshake =
+                        tokio::time::timeout(limit, tls::connect(&tls, destination.addr, stream))
+                            .await;
+                    match handshake {
+                        Ok(Ok(stream)) => conn::run(stream, destination, shared, task_queue, rx),
+                        _ => {
+                            let why = ConnectionClosed::Io("TLS handshake failed".into());
+                            conn::unregister(destination, &shared, &task_queue, why);
+                        }
+                    }
+                }
+                _ => conn::run(stream, destination, shared, task_queue, rx),
+            }
+        });
+        Ok(queue)
     }
 }
 
@@ -367,7 +423,9 @@ async fn udp_loop(socket: Arc<UdpSocket>, shared: Arc<Shared>) {
         if buf.iter().all(|&b| b == b'\r' || b == b'\n') {
             continue;
         }
-        let datagram = buf.split().freeze();
+        // An exact-size copy: the message lives as long as its transaction (up to 32 s), and
+        // a slice would keep the whole 64 KiB receive buffer alive with it.
+        let datagram = Bytes::copy_from_slice(&buf);
         if let Ok(msg) = parse_datagram(datagram, &shared.config.limits) {
             if !deliver(&shared, msg, Destination::new(from, Transport::Udp)).await {
                 return;

@@ -22,6 +22,10 @@ pub struct TlsConfig {
 
 pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, tls: TlsConfig) {
     let acceptor = TlsAcceptor::from(tls.server);
+    // Handshakes in progress count against the connection limit as well.
+    let handshakes = Arc::new(tokio::sync::Semaphore::new(
+        shared.config.max_connections.max(1),
+    ));
     loop {
         let accepted = tokio::select! {
             a = listener.accept() => a,
@@ -30,6 +34,17 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, tls:
         let Ok((stream, from)) = accepted else {
             continue;
         };
+        let full = shared
+            .connections
+            .lock()
+            .map(|c| c.len() >= shared.config.max_connections)
+            .unwrap_or(true);
+        let Ok(permit) = handshakes.clone().try_acquire_owned() else {
+            continue; // dropped: too many handshakes at once
+        };
+        if full {
+            continue;
+        }
         let acceptor = acceptor.clone();
         let shared = shared.clone();
         // The handshake runs in its own task, bounded by the stall timeout, so a peer that
@@ -37,7 +52,9 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, tls:
         tokio::spawn(async move {
             let handshake =
                 tokio::time::timeout(shared.config.stall_timeout, acceptor.accept(stream));
-            if let Ok(Ok(stream)) = handshake.await {
+            let done = handshake.await;
+            drop(permit);
+            if let Ok(Ok(stream)) = done {
                 conn::spawn(stream, Destination::new(from, Transport::Tls), shared);
             }
         });

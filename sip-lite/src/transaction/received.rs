@@ -6,9 +6,9 @@ use std::net::{IpAddr, SocketAddr};
 use crate::Request;
 use crate::header::{HeaderName, HeaderValue};
 
-/// Adds `received=<source IP>` to the request's top Via when the sent-by host is not that
-/// address, or when the Via asks for `rport`; fills an empty `rport` with the source port.
-/// Returns whether the Via changed. A request without a readable top Via is left alone (the
+/// Sets `received=<source IP>` on the request's top Via when the sent-by host is not that
+/// address or the Via carries `rport`, and sets `rport` (when present) to the source port,
+/// replacing whatever values the peer wrote. Returns whether the Via changed. A request without a readable top Via is left alone (the
 /// transaction layer drops it).
 ///
 /// ```
@@ -57,16 +57,27 @@ pub fn stamp_received(request: &mut Request, source: SocketAddr) -> bool {
     };
     let host = via.host().trim_start_matches('[').trim_end_matches(']');
     let same_ip = host.parse::<IpAddr>().is_ok_and(|ip| ip == source.ip());
-    let wants_rport = matches!(via.rport(), Some(None));
-    let needs_received = via.received().is_none() && (!same_ip || wants_rport);
-    if !needs_received && !wants_rport {
+    let has_rport = via.rport().is_some();
+    let observed_ip = source.ip().to_string();
+    let observed_port = source.port().to_string();
+    // §18.2.1: `received` whenever the sent-by is not the source address; RFC 3581 §4: with
+    // rport, always, and rport carries the source port. Values the peer wrote are replaced.
+    let want_received = !same_ip || has_rport;
+    let received_ok = via.received() == Some(observed_ip.as_str())
+        || (!want_received && via.received().is_none());
+    let rport_ok = !has_rport || via.rport() == Some(Some(source.port()));
+    if received_ok && rport_ok {
         return false;
     }
     let mut params = String::new();
     for p in via.params().iter() {
+        if p.name.eq_ignore_ascii_case("received") {
+            continue;
+        }
         params.push(';');
-        if p.name.eq_ignore_ascii_case("rport") && p.value.is_none() {
-            params.push_str(&format!("rport={}", source.port()));
+        if p.name.eq_ignore_ascii_case("rport") {
+            params.push_str("rport=");
+            params.push_str(&observed_port);
             continue;
         }
         params.push_str(p.name);
@@ -75,8 +86,9 @@ pub fn stamp_received(request: &mut Request, source: SocketAddr) -> bool {
             params.push_str(v);
         }
     }
-    if needs_received {
-        params.push_str(&format!(";received={}", source.ip()));
+    if want_received {
+        params.push_str(";received=");
+        params.push_str(&observed_ip);
     }
     // Rebuild the first element: everything before its parameters, then the new ones.
     let head_len = first.find(';').unwrap_or(first.len());
@@ -97,5 +109,48 @@ pub fn stamp_received(request: &mut Request, source: SocketAddr) -> bool {
             true
         }
         Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Message;
+
+    fn via_after(via: &str, source: &str) -> String {
+        let mut msg = Message::parse(format!(
+            "OPTIONS sip:b@example.com SIP/2.0\r\nVia: {via}\r\nContent-Length: 0\r\n\r\n"
+        ))
+        .unwrap();
+        let Message::Request(req) = &mut msg else {
+            unreachable!()
+        };
+        stamp_received(req, source.parse().unwrap());
+        req.headers
+            .get(&HeaderName::Via)
+            .unwrap()
+            .as_str()
+            .to_owned()
+    }
+
+    #[test]
+    fn values_the_peer_wrote_are_replaced() {
+        // A forged received and a client-set rport value (RFC 3581 §4 forbids one).
+        assert_eq!(
+            via_after(
+                "SIP/2.0/UDP h.example.com;received=10.9.9.9;rport=1;branch=z9hG4bK1",
+                "192.0.2.1:5070"
+            ),
+            "SIP/2.0/UDP h.example.com;rport=5070;branch=z9hG4bK1;received=192.0.2.1"
+        );
+        // Already right: left alone.
+        let right = "SIP/2.0/UDP h.example.com;branch=z9hG4bK1;received=192.0.2.1";
+        assert_eq!(via_after(right, "192.0.2.1:5060"), right);
+        // The sender's own IP and no rport: nothing to add.
+        let own = "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK1";
+        assert_eq!(via_after(own, "192.0.2.1:5060"), own);
+        // IPv6 sent-by compared by value.
+        let v6 = "SIP/2.0/UDP [2001:db8::1]:5060;branch=z9hG4bK1";
+        assert_eq!(via_after(v6, "[2001:db8::1]:5060"), v6);
     }
 }
