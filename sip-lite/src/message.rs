@@ -256,6 +256,12 @@ impl Response {
                 h.push(name, v.clone());
             }
         }
+        // §8.2.6.1: a 100 Trying echoes the request's Timestamp.
+        if status.as_u16() == 100 {
+            if let Some(v) = req.headers.get(&HeaderName::Timestamp) {
+                h.push(HeaderName::Timestamp, v.clone());
+            }
+        }
         if req.method == Method::Invite && (101..300).contains(&status.as_u16()) {
             for v in req.headers.get_all(&HeaderName::RecordRoute) {
                 h.push(HeaderName::RecordRoute, v.clone());

@@ -396,6 +396,14 @@ impl UserAgent {
             }
         }
         self.layer.respond(now, transaction, response.clone())?;
+        if (200..300).contains(&code) && request.method == Method::Update {
+            if let Some(entry) = self
+                .dialog_of(&request)
+                .and_then(|id| self.dialogs.get_mut(&id))
+            {
+                entry.dialog.accept_refresh(&request);
+            }
+        }
         if request.method != Method::Invite {
             return Ok(());
         }
@@ -438,6 +446,7 @@ impl UserAgent {
         if let Some(entry) = self.dialogs.get_mut(&id) {
             if (200..300).contains(&code) {
                 entry.dialog.confirm();
+                entry.dialog.accept_refresh(&request);
                 entry.invite = None;
                 let reliable = entry.peer.transport.is_reliable();
                 let cseq = request
@@ -589,6 +598,17 @@ impl UserAgent {
                 _ => {}
             }
         }
+    }
+
+    /// The dialog a received request belongs to (this side's tag is in To).
+    fn dialog_of(&self, request: &Request) -> Option<DialogId> {
+        let (from_tag, to_tag) = tags(&request.headers);
+        let id = DialogId {
+            call_id: request.headers.call_id().and_then(Result::ok)?.to_owned(),
+            local_tag: to_tag?,
+            remote_tag: from_tag.unwrap_or_default(),
+        };
+        self.dialogs.contains_key(&id).then_some(id)
     }
 
     fn answer(&mut self, now: Instant, transaction: TransactionId, status: StatusCode) {

@@ -327,8 +327,8 @@ impl Dialog {
         Ok(req)
     }
 
-    /// Checks a request received inside the dialog and takes its CSeq and, for a target
-    /// refresh (re-INVITE, UPDATE), its Contact (§12.2.2). A CSeq lower than or equal to the
+    /// Checks a request received inside the dialog and takes its CSeq (§12.2.2); a target
+    /// refresh's Contact is taken by [`Dialog::accept_refresh`] once it is answered 2xx. A CSeq lower than or equal to the
     /// last one is refused with [`DialogError::OutOfOrder`] (answer 500); ACK and CANCEL
     /// reuse their INVITE's number and are not checked.
     pub fn receive_request(&mut self, request: &Request) -> Result<(), DialogError> {
@@ -344,12 +344,18 @@ impl Dialog {
             }
             self.remote_seq = Some(seq);
         }
+        Ok(())
+    }
+
+    /// Takes the remote target of a target-refresh request (re-INVITE, UPDATE) this side
+    /// answered with a 2xx: only a successful refresh moves the target (RFC 6141 §3.1, RFC
+    /// 3261 §12.2.2).
+    pub fn accept_refresh(&mut self, request: &Request) {
         if matches!(request.method, Method::Invite | Method::Update) {
             if let Ok(target) = contact_target(&request.headers) {
                 self.remote_target = target;
             }
         }
-        Ok(())
     }
 
     /// Takes a 2xx to a request this side sent: a 2xx to the INVITE confirms an early dialog
