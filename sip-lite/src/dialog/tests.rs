@@ -345,7 +345,10 @@ fn reinvite_glare_is_answered_491_on_both_sides() {
         ]
     );
     // A refused re-INVITE does not move the target (RFC 6141 §3.1).
-    assert_eq!(p.a.engine.dialog(&alice).unwrap().remote_target(), "sip:bob@127.0.0.1:5070");
+    assert_eq!(
+        p.a.engine.dialog(&alice).unwrap().remote_target(),
+        "sip:bob@127.0.0.1:5070"
+    );
     // Both may try again, Alice (who owns the Call-ID) after 2.1-4 s, Bob within 2 s.
     let a_wait = p.a.engine.glare_delay(&alice);
     let b_wait = p.b.engine.glare_delay(&bob);

@@ -28,7 +28,6 @@ use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::mpsc;
 
 use crate::dialog::{UaEvent, UserAgent};
-use crate::header::{HeaderName, HeaderValue};
 use crate::transaction::{Destination, Transmit, Transport, stamp_received};
 use crate::{Limits, Message, parse_datagram};
 
@@ -268,7 +267,7 @@ impl SipTransport {
         {
             destination.transport = Transport::Tcp;
             if let Message::Request(req) = &mut message {
-                switch_via_transport(req, "TCP");
+                crate::transaction::switch_via_transport(req, "TCP");
             }
             bytes = message.to_bytes();
         }
@@ -367,29 +366,6 @@ impl SipTransport {
             }
         });
         Ok(queue)
-    }
-}
-
-/// Rewrites the transport token of the top Via (`SIP/2.0/UDP` -> `SIP/2.0/TCP`).
-fn switch_via_transport(req: &mut crate::Request, token: &str) {
-    let Some(pos) = req.headers.iter().position(|h| h.name == HeaderName::Via) else {
-        return;
-    };
-    let Some(value) = req.headers.get(&HeaderName::Via) else {
-        return;
-    };
-    let text = value.as_str();
-    let Some(slash) = text
-        .find('/')
-        .and_then(|a| text[a + 1..].find('/').map(|b| a + 1 + b))
-    else {
-        return;
-    };
-    let after = &text[slash + 1..];
-    let end = after.find([' ', '\t']).unwrap_or(after.len());
-    if let Ok(v) = HeaderValue::new(format!("{}{token}{}", &text[..=slash], &after[end..])) {
-        req.headers.remove_at(pos);
-        req.headers.insert(pos, HeaderName::Via, v);
     }
 }
 

@@ -10,7 +10,7 @@ use super::key::{
 };
 use super::{
     Destination, Event, Kind, State, TransactionConfig, TransactionError, TransactionId, Transmit,
-    ack_for, cancel_for,
+    Transport, ack_for, cancel_for,
 };
 
 /// The timers of RFC 3261 §17 (and the 100 Trying delay).
@@ -196,11 +196,21 @@ impl TransactionLayer {
 
     fn create_client(
         &mut self,
-        request: Request,
-        destination: Destination,
+        mut request: Request,
+        mut destination: Destination,
     ) -> Result<TransactionId, TransactionError> {
         if request.method == Method::Ack {
             return Err(TransactionError::AckNotTransactional);
+        }
+        // §18.1.1: a request too large for UDP goes over TCP, decided here so that the
+        // transaction's timers, its ACK and its CANCEL follow the transport it really uses.
+        if let (Transport::Udp, Some(limit)) =
+            (destination.transport, self.config.udp_request_limit)
+        {
+            if Message::Request(request.clone()).to_bytes().len() > limit {
+                destination.transport = Transport::Tcp;
+                super::switch_via_transport(&mut request, "TCP");
+            }
         }
         let key = client_key_for_request(&request)?;
         if self.clients.contains_key(&key) {

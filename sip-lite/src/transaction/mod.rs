@@ -42,6 +42,7 @@ use crate::{Message, Request};
 pub use key::{ack_for, cancel_for};
 pub use layer::TransactionLayer;
 pub use received::stamp_received;
+pub(crate) use received::switch_via_transport;
 
 /// The transport a message travels over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -208,6 +209,9 @@ pub struct TransactionConfig {
     /// The most transactions kept at once (default 65536). A request that would open one
     /// more is answered 503 without a transaction (RFC 3261 §21.5.4); `send_request` fails.
     pub max_transactions: usize,
+    /// A request larger than this (bytes) for a UDP destination goes over TCP instead, with
+    /// its top Via changed to match (§18.1.1; default 1300). `None` never switches.
+    pub udp_request_limit: Option<usize>,
 }
 
 impl Default for TransactionConfig {
@@ -215,6 +219,7 @@ impl Default for TransactionConfig {
         TransactionConfig {
             timers: Timers::default(),
             max_transactions: 65536,
+            udp_request_limit: Some(1300),
         }
     }
 }
@@ -223,6 +228,12 @@ impl TransactionConfig {
     /// Sets the timers.
     pub fn timers(mut self, timers: Timers) -> Self {
         self.timers = timers;
+        self
+    }
+
+    /// Sets the UDP request size limit (§18.1.1).
+    pub fn udp_request_limit(mut self, limit: Option<usize>) -> Self {
+        self.udp_request_limit = limit;
         self
     }
 

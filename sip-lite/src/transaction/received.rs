@@ -112,6 +112,29 @@ pub fn stamp_received(request: &mut Request, source: SocketAddr) -> bool {
     }
 }
 
+/// Rewrites the transport token of the top Via (`SIP/2.0/UDP` -> `SIP/2.0/TCP`).
+pub(crate) fn switch_via_transport(req: &mut crate::Request, token: &str) {
+    let Some(pos) = req.headers.iter().position(|h| h.name == HeaderName::Via) else {
+        return;
+    };
+    let Some(value) = req.headers.get(&HeaderName::Via) else {
+        return;
+    };
+    let text = value.as_str();
+    let Some(slash) = text
+        .find('/')
+        .and_then(|a| text[a + 1..].find('/').map(|b| a + 1 + b))
+    else {
+        return;
+    };
+    let after = &text[slash + 1..];
+    let end = after.find([' ', '\t']).unwrap_or(after.len());
+    if let Ok(v) = HeaderValue::new(format!("{}{token}{}", &text[..=slash], &after[end..])) {
+        req.headers.remove_at(pos);
+        req.headers.insert(pos, HeaderName::Via, v);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -862,3 +862,36 @@ fn a_response_must_belong_to_its_request() {
         Err(TransactionError::ResponseMismatch)
     );
 }
+
+#[test]
+fn a_request_too_large_for_udp_becomes_a_tcp_transaction() {
+    let mut layer = TransactionLayer::default();
+    let now = Instant::now();
+    let bob = Destination::new(addr(5070), Transport::Udp);
+    let mut big = request("INVITE", "z9hG4bKbig", Transport::Udp);
+    big.headers.push(
+        crate::HeaderName::Subject,
+        crate::HeaderValue::new("x".repeat(1400)).unwrap(),
+    );
+    let tx = layer.send_request(now, big, bob).unwrap();
+    let sent = layer.poll_transmit().unwrap();
+    // §18.1.1: over TCP, with the Via saying so; no retransmission timer A (reliable).
+    assert_eq!(sent.destination.transport, Transport::Tcp);
+    let via = sent
+        .message
+        .headers()
+        .get(&crate::HeaderName::Via)
+        .unwrap()
+        .as_str()
+        .to_owned();
+    assert!(
+        via.starts_with("SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bKbig"),
+        "{via}"
+    );
+    assert_eq!(layer.peer(tx).unwrap().transport, Transport::Tcp);
+    assert_eq!(
+        layer.poll_timeout(),
+        Some(now + Duration::from_secs(32)),
+        "only timer B"
+    );
+}
