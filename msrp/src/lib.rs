@@ -75,6 +75,7 @@
 
 mod decoder;
 mod end_line;
+pub mod endpoint;
 mod error;
 mod header;
 mod ident;
@@ -94,6 +95,10 @@ pub mod fuzzing;
 mod conformance;
 
 pub use decoder::{Decoder, DecoderConfig, Frame, Rejection};
+pub use endpoint::{
+    ConnectionId, Endpoint, EndpointConfig, Event, ReportOptions, SessionConfig, SessionId,
+    Transmit,
+};
 pub use error::{ByteRangeError, DecodeError, EncodeError, HeaderError, IdentError, UriError};
 pub use header::{
     ByteRange, FailureReport, Header, HeaderName, Headers, ReportStatus, SuccessReport, Text,

@@ -1,0 +1,698 @@
+//! The MSRP endpoint engine (RFC 4975 §5.3, §5.4, §7): sessions multiplexed over
+//! connections, sans-IO.
+//!
+//! An [`Endpoint`] holds the MSRP sessions of one application and the transport connections
+//! they use. It knows nothing of sockets or clocks: the caller reports connections it opened
+//! or accepted, feeds their bytes and the time in, and writes out what the engine hands back.
+//!
+//! ```text
+//!   bytes in, now ──► handle_input(now, conn, bytes) ─┐
+//!   timers        ──► handle_timeout(now) ────────────┤
+//!   app commands  ──► add_session, bind, send_message,│
+//!                     provide, finish, abort, reject, ▼
+//!                     release                      Endpoint ──► poll_transmit() -> Transmit { connection, data }
+//!                                                     │     ──► poll_timeout()  -> next wake-up
+//!                                                     └───────► poll_event()    -> Event
+//! ```
+//!
+//! # Sessions and connections
+//!
+//! A session has a local path (its From-Path; the last URI is the one peers address) and a
+//! remote path (its To-Path). The active side (the SDP offerer) opens a connection,
+//! [`open_connection`](Endpoint::open_connection), and [`bind`](Endpoint::bind)s the
+//! session to it, which sends a bodiless SEND at once (RFC 4975 §5.4). The passive side adds
+//! the session and an accepted connection; the first SEND whose To-Path is the session's URI
+//! binds it ([`Event::SessionBound`]). A request whose To-Path is not exactly one URI of a
+//! session gets 481; one for a session bound to another connection gets 506 (§5.4, §7.3).
+//! Many sessions may share a connection.
+//!
+//! # Sending: content pulled piece by piece
+//!
+//! [`send_message`](Endpoint::send_message) returns a Message-ID; the engine then asks for
+//! content with [`Event::ContentWanted`] (offset and length) and the application answers
+//! with [`provide`](Endpoint::provide) (any number of `Bytes`), and
+//! [`finish`](Endpoint::finish) when the size was not declared. At most
+//! [`SessionConfig::send_buffer`] bytes per message and
+//! [`EndpointConfig::write_queue_limit`] per connection are pulled ahead of the wire: a
+//! caller that stops draining `poll_transmit` stops the requests (backpressure), so a large
+//! file never sits in memory. Chunks over 2048 octets are interruptible; a chunk is
+//! interrupted (`+`) whenever a response or REPORT is waiting, and when the session used its
+//! [`fair_share`](EndpointConfig::fair_share) while another session has data, so sessions
+//! take turns (§7.1.1). With `Failure-Report: yes` every chunk's response is awaited 30 s
+//! from its last byte; a missing one fails the message with a local 408 ([`MessageError::Timeout`]).
+//! A 413 (response or REPORT) stops the message, ending an open chunk with `#`; a 415 is
+//! remembered and further messages of that type are refused locally for the session
+//! (§10.5, §10.6); [`abort`](Endpoint::abort) ends a message with `#`.
+//!
+//! # Receiving
+//!
+//! Received content comes out as [`Event::Data`] slices with their offset as they arrive
+//! (positional sink, any chunk order, or in-order sink), then [`Event::MessageReceived`] when
+//! every byte and the last chunk are in. Responses follow the Failure-Report rules (`yes`:
+//! always, `partial`: errors only, `no`: never; REPORTs are never answered): 200, 400 for a
+//! malformed request, 403 when the session does not receive, 413 for a message over a limit or
+//! [`reject`](Endpoint::reject)ed by the application (sent at once, even mid-chunk), 415 for
+//! a type outside [`SessionConfig::accept_types`], 481, 501 for unknown methods, 506.
+//! Success REPORTs go out on completion or per chunk ([`SuccessReports`]); a message the
+//! application rejects between chunks gets a failure REPORT (§7.1.3, §7.1.4). Bytes handed
+//! out count against [`SessionConfig::receive_window`] until
+//! [`release`](Endpoint::release)d: a reader that stops makes only its own message fail
+//! (413), never the connection.
+#![allow(clippy::too_many_arguments)]
+
+mod config;
+mod connection;
+mod event;
+mod receive;
+mod session;
+mod transmit;
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::time::Instant;
+
+use bytes::Bytes;
+
+pub use config::{EndpointConfig, RESPONSE_TIMEOUT, ReportOptions, SessionConfig, SuccessReports};
+pub use event::{ConnectionId, Event, MessageError, SessionError, SessionId, Transmit, UserError};
+
+use connection::{Connection, Pending};
+use session::{Outgoing, Session};
+
+use crate::header::{FailureReport, SuccessReport, Text};
+use crate::ident::{IdGenerator, MessageId, TransactionId};
+use crate::sender::{ChunkSender, MessageTemplate};
+use crate::status::StatusCode;
+use crate::uri::{MsrpUri, Path};
+
+/// What a timer entry is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Timer {
+    /// The response timeout of a transaction.
+    Response(ConnectionId, TransactionId),
+    /// A session's keep-alive.
+    Keepalive(SessionId),
+}
+
+/// The MSRP endpoint engine. See the [module documentation](self).
+///
+/// Call [`handle_input`](Self::handle_input) with every read, [`handle_timeout`](Self::handle_timeout)
+/// when [`poll_timeout`](Self::poll_timeout)'s instant is reached, and after either (and
+/// after every command) drain [`poll_transmit`](Self::poll_transmit) while the connection can
+/// take bytes and [`poll_event`](Self::poll_event) until it returns `None`.
+#[derive(Debug)]
+pub struct Endpoint {
+    config: EndpointConfig,
+    ids: IdGenerator,
+    sessions: HashMap<SessionId, Session>,
+    by_uri: HashMap<MsrpUri, SessionId>,
+    connections: BTreeMap<ConnectionId, Connection>,
+    next_handle: u64,
+    events: VecDeque<Event>,
+    timers: BTreeMap<(Instant, u64), Timer>,
+    /// The latest time passed in; transmits are stamped with it.
+    now: Option<Instant>,
+    /// The connection `poll_transmit` serves next.
+    next_connection: u64,
+}
+
+impl Endpoint {
+    /// An endpoint with no sessions or connections, drawing transaction ids and Message-IDs
+    /// from `ids`.
+    pub fn new(config: EndpointConfig, ids: IdGenerator) -> Self {
+        Self {
+            config,
+            ids,
+            sessions: HashMap::new(),
+            by_uri: HashMap::new(),
+            connections: BTreeMap::new(),
+            next_handle: 0,
+            events: VecDeque::new(),
+            timers: BTreeMap::new(),
+            now: None,
+            next_connection: 0,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &EndpointConfig {
+        &self.config
+    }
+
+    fn handle(&mut self) -> u64 {
+        self.next_handle += 1;
+        self.next_handle
+    }
+
+    fn tick(&mut self, now: Instant) {
+        self.now = Some(self.now.map_or(now, |n| n.max(now)));
+    }
+
+    /// Adds a session: our path (From-Path of our requests; its last URI is the one the
+    /// peer's requests must carry as To-Path) and the peer's path (To-Path of our requests),
+    /// as negotiated in SDP. It is unbound until [`bind`](Self::bind) or a received SEND.
+    pub fn add_session(
+        &mut self,
+        local_path: Path,
+        remote_path: Path,
+        config: SessionConfig,
+    ) -> Result<SessionId, UserError> {
+        if self.sessions.len() >= self.config.max_sessions {
+            return Err(UserError::TooManySessions {
+                limit: self.config.max_sessions,
+            });
+        }
+        let uri = local_path.last().clone();
+        if self.by_uri.contains_key(&uri) {
+            return Err(UserError::DuplicateUri);
+        }
+        let id = SessionId(self.handle());
+        self.by_uri.insert(uri, id);
+        self.sessions
+            .insert(id, Session::new(local_path, remote_path, config));
+        Ok(id)
+    }
+
+    /// Removes a session: its outgoing messages stop (an open chunk ends with `#`), its
+    /// incoming ones are forgotten, and later requests for it get 481.
+    pub fn remove_session(&mut self, now: Instant, session: SessionId) -> Result<(), UserError> {
+        self.tick(now);
+        let s = self
+            .sessions
+            .get_mut(&session)
+            .ok_or(UserError::UnknownSession)?;
+        for m in &mut s.outgoing {
+            m.stop.get_or_insert(None);
+        }
+        self.flush_stopped(session);
+        if let Some(s) = self.sessions.remove(&session) {
+            self.by_uri.remove(s.local_uri());
+            if let Some(c) = s.connection.and_then(|c| self.connections.get_mut(&c)) {
+                c.sessions.retain(|x| *x != session);
+            }
+        }
+        Ok(())
+    }
+
+    /// Reports a new transport connection (opened by us or accepted).
+    pub fn open_connection(&mut self, now: Instant) -> Result<ConnectionId, UserError> {
+        self.tick(now);
+        if self.connections.len() >= self.config.max_connections {
+            return Err(UserError::TooManyConnections {
+                limit: self.config.max_connections,
+            });
+        }
+        let id = ConnectionId(self.handle());
+        self.connections
+            .insert(id, Connection::new(&self.config.decoder));
+        Ok(id)
+    }
+
+    /// Active side: binds `session` to `connection` and sends a bodiless SEND at once
+    /// (RFC 4975 §5.4), so the passive side learns the binding.
+    pub fn bind(
+        &mut self,
+        now: Instant,
+        session: SessionId,
+        connection: ConnectionId,
+    ) -> Result<(), UserError> {
+        self.tick(now);
+        if !self.connections.contains_key(&connection) {
+            return Err(UserError::UnknownConnection);
+        }
+        let s = self
+            .sessions
+            .get_mut(&session)
+            .ok_or(UserError::UnknownSession)?;
+        if s.connection.is_some() {
+            return Err(UserError::AlreadyBound);
+        }
+        self.attach(session, connection);
+        self.send_bodiless(now, session);
+        Ok(())
+    }
+
+    fn attach(&mut self, session: SessionId, connection: ConnectionId) {
+        if let Some(s) = self.sessions.get_mut(&session) {
+            s.connection = Some(connection);
+        }
+        if let Some(c) = self.connections.get_mut(&connection) {
+            c.sessions.push_back(session);
+        }
+    }
+
+    /// The transport connection closed (or the caller closed it): its sessions fail
+    /// (RFC 4975 §5.4) and the handle is forgotten.
+    pub fn close_connection(
+        &mut self,
+        now: Instant,
+        connection: ConnectionId,
+    ) -> Result<(), UserError> {
+        self.tick(now);
+        let c = self
+            .connections
+            .remove(&connection)
+            .ok_or(UserError::UnknownConnection)?;
+        for (_, p) in c.pending {
+            if let Some(key) = p.timer() {
+                self.timers.remove(&key);
+            }
+        }
+        for session in c.sessions {
+            self.fail_session(session, SessionError::ConnectionEnded);
+        }
+        Ok(())
+    }
+
+    /// The connection a session is bound to.
+    pub fn session_connection(&self, session: SessionId) -> Option<ConnectionId> {
+        self.sessions.get(&session)?.connection
+    }
+
+    /// Number of sessions.
+    pub fn session_count(&self) -> usize {
+        self.sessions.len()
+    }
+
+    /// Content pulled from the application for `connection` and not yet handed out by
+    /// `poll_transmit` (bounded by [`EndpointConfig::write_queue_limit`]).
+    pub fn queued_content(&self, connection: ConnectionId) -> u64 {
+        self.connections
+            .get(&connection)
+            .map_or(0, |c| self.connection_queued(c))
+    }
+
+    fn connection_queued(&self, c: &Connection) -> u64 {
+        c.sessions
+            .iter()
+            .filter_map(|s| self.sessions.get(s))
+            .flat_map(|s| s.outgoing.iter())
+            .map(|m| m.queued() + (m.asked - m.provided))
+            .sum()
+    }
+
+    /// Starts an outgoing message with the session's default report settings; see
+    /// [`send_message_with`](Self::send_message_with).
+    pub fn send_message(
+        &mut self,
+        now: Instant,
+        session: SessionId,
+        content_type: Text,
+        size: Option<u64>,
+    ) -> Result<MessageId, UserError> {
+        let reports = self
+            .sessions
+            .get(&session)
+            .ok_or(UserError::UnknownSession)?
+            .config
+            .default_reports;
+        self.send_message_with(now, session, content_type, size, reports)
+    }
+
+    /// Starts an outgoing message of `size` bytes (`None`: unknown, end it with
+    /// [`finish`](Self::finish)). Content is asked for with [`Event::ContentWanted`] once the
+    /// session is bound.
+    pub fn send_message_with(
+        &mut self,
+        now: Instant,
+        session: SessionId,
+        content_type: Text,
+        size: Option<u64>,
+        reports: ReportOptions,
+    ) -> Result<MessageId, UserError> {
+        self.tick(now);
+        let id = MessageId::generate(&mut self.ids);
+        let s = self
+            .sessions
+            .get_mut(&session)
+            .ok_or(UserError::UnknownSession)?;
+        if s.is_refused_type(&content_type) {
+            return Err(UserError::MediaTypeRefused);
+        }
+        let mut template = MessageTemplate::new(
+            s.remote_path.clone(),
+            s.local_path.clone(),
+            id,
+            content_type.clone(),
+        );
+        template.success_report = reports.success;
+        template.failure_report = reports.failure;
+        let buffer = s.config.send_buffer;
+        let mut sender = ChunkSender::new(template, size, buffer);
+        let finished = size == Some(0);
+        if finished {
+            // Pushing nothing always succeeds; finishing an empty message of size 0 too.
+            let _ = sender.finish();
+        }
+        s.outgoing.push(Outgoing {
+            id,
+            content_type,
+            sender,
+            size,
+            reports,
+            asked: 0,
+            provided: 0,
+            finished,
+            pending: 0,
+            chunk_start: 1,
+            started: false,
+            stop: None,
+        });
+        self.refill();
+        Ok(id)
+    }
+
+    /// Hands over the next piece of a message's content (answering
+    /// [`Event::ContentWanted`]); pieces follow each other in order. With a declared size,
+    /// the last piece completes the content.
+    pub fn provide(
+        &mut self,
+        now: Instant,
+        session: SessionId,
+        message_id: MessageId,
+        data: Bytes,
+    ) -> Result<(), UserError> {
+        self.tick(now);
+        let m = self
+            .sessions
+            .get_mut(&session)
+            .ok_or(UserError::UnknownSession)?
+            .outgoing_mut(message_id)
+            .ok_or(UserError::UnknownMessage)?;
+        if m.stop.is_some() {
+            // The message stopped (refused or aborted); its content is no longer wanted.
+            return Ok(());
+        }
+        if m.finished {
+            return Err(UserError::ContentComplete);
+        }
+        let len = data.len() as u64;
+        m.sender.push(data).map_err(|_| UserError::TooMuchContent)?;
+        m.provided += len;
+        m.asked = m.asked.max(m.provided);
+        if m.size == Some(m.provided) {
+            m.finished = true;
+            // The declared size is reached, so finishing cannot fail.
+            let _ = m.sender.finish();
+        }
+        self.refill();
+        Ok(())
+    }
+
+    /// Declares a message's content complete (needed only when its size was not declared).
+    pub fn finish(
+        &mut self,
+        now: Instant,
+        session: SessionId,
+        message_id: MessageId,
+    ) -> Result<(), UserError> {
+        self.tick(now);
+        let m = self
+            .sessions
+            .get_mut(&session)
+            .ok_or(UserError::UnknownSession)?
+            .outgoing_mut(message_id)
+            .ok_or(UserError::UnknownMessage)?;
+        if m.finished || m.stop.is_some() {
+            return Ok(());
+        }
+        m.sender.finish().map_err(|_| UserError::ShortContent)?;
+        m.finished = true;
+        m.asked = m.provided;
+        Ok(())
+    }
+
+    /// Aborts an outgoing message: an open chunk ends with `#`; if chunks went out but none
+    /// is open, an empty `#` chunk tells the receiver (RFC 4975 §7.1).
+    pub fn abort(
+        &mut self,
+        now: Instant,
+        session: SessionId,
+        message_id: MessageId,
+    ) -> Result<(), UserError> {
+        self.tick(now);
+        let m = self
+            .sessions
+            .get_mut(&session)
+            .ok_or(UserError::UnknownSession)?
+            .outgoing_mut(message_id)
+            .ok_or(UserError::UnknownMessage)?;
+        m.stop.get_or_insert(Some(MessageError::Aborted));
+        self.flush_stopped(session);
+        Ok(())
+    }
+
+    /// Refuses an incoming message (the receiver's abort): the chunk being received is
+    /// answered 413 at once and the rest of the message is dropped; between chunks, a
+    /// failure REPORT with 413 goes out (unless the sender asked for no failure reports), and
+    /// later chunks get 413 (RFC 4975 §10.5).
+    pub fn reject(
+        &mut self,
+        now: Instant,
+        session: SessionId,
+        message_id: MessageId,
+    ) -> Result<(), UserError> {
+        self.tick(now);
+        if !self
+            .sessions
+            .get(&session)
+            .ok_or(UserError::UnknownSession)?
+            .incoming
+            .contains_key(&message_id)
+        {
+            return Err(UserError::UnknownMessage);
+        }
+        self.refuse_incoming(session, message_id, StatusCode::TooLarge);
+        Ok(())
+    }
+
+    /// Releases `n` received bytes of `session` that the application has used, reopening
+    /// its [receive window](SessionConfig::receive_window).
+    pub fn release(&mut self, session: SessionId, n: usize) {
+        if let Some(s) = self.sessions.get_mut(&session) {
+            s.unreleased = s.unreleased.saturating_sub(n);
+        }
+    }
+
+    /// The next event, if any. Call after every other call until it returns `None`.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) must be called next, if ever.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.timers.keys().next().map(|(at, _)| *at)
+    }
+
+    /// Fires the timers due at `now`: response timeouts (a local 408) and keep-alives.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.tick(now);
+        while let Some((&key, &timer)) = self.timers.iter().next() {
+            if key.0 > now {
+                break;
+            }
+            self.timers.remove(&key);
+            match timer {
+                Timer::Response(conn, tid) => self.response_timeout(conn, tid),
+                Timer::Keepalive(session) => self.keepalive(now, session),
+            }
+        }
+    }
+
+    fn response_timeout(&mut self, conn: ConnectionId, tid: TransactionId) {
+        let Some(p) = self
+            .connections
+            .get_mut(&conn)
+            .and_then(|c| c.pending.remove(&tid))
+        else {
+            return;
+        };
+        match p {
+            Pending::Chunk {
+                session, message, ..
+            } => {
+                self.chunk_answered(session, message);
+                self.fail_outgoing(session, message, MessageError::Timeout);
+            }
+            Pending::Bodiless { session, .. } => {
+                self.fail_session(session, SessionError::Timeout);
+            }
+        }
+    }
+
+    fn keepalive(&mut self, now: Instant, session: SessionId) {
+        let Some(s) = self.sessions.get(&session) else {
+            return;
+        };
+        let (Some(every), Some(last)) = (s.config.keepalive, s.last_sent) else {
+            return;
+        };
+        if s.failed || s.connection.is_none() {
+            return;
+        }
+        if now >= last + every {
+            self.send_bodiless(now, session);
+        } else {
+            self.add_timer(last + every, Timer::Keepalive(session));
+        }
+    }
+
+    fn add_timer(&mut self, at: Instant, timer: Timer) -> (Instant, u64) {
+        let key = (at, self.handle());
+        self.timers.insert(key, timer);
+        key
+    }
+
+    /// Queues a bodiless SEND for `session` on its connection and awaits its response.
+    fn send_bodiless(&mut self, now: Instant, session: SessionId) {
+        let Some(s) = self.sessions.get_mut(&session) else {
+            return;
+        };
+        let Some(conn) = s.connection else {
+            return;
+        };
+        let (tid, bytes) = s.bodiless_send(&mut self.ids);
+        s.last_sent = Some(now);
+        let keepalive = s.config.keepalive;
+        let timer = self.add_timer(
+            now + self.config.response_timeout,
+            Timer::Response(conn, tid),
+        );
+        if let Some(c) = self.connections.get_mut(&conn) {
+            c.push_control(bytes);
+            c.pending.insert(
+                tid,
+                Pending::Bodiless {
+                    session,
+                    timer: Some(timer),
+                },
+            );
+        }
+        if let Some(every) = keepalive {
+            self.add_timer(now + every, Timer::Keepalive(session));
+        }
+    }
+
+    fn fail_session(&mut self, session: SessionId, error: SessionError) {
+        let Some(s) = self.sessions.get_mut(&session) else {
+            return;
+        };
+        if s.failed {
+            return;
+        }
+        s.failed = true;
+        let outgoing: Vec<MessageId> = s.outgoing.iter().map(|m| m.id).collect();
+        let incoming: Vec<MessageId> = s.incoming.keys().copied().collect();
+        for id in incoming {
+            s.reassembler.fail(id);
+            s.incoming.remove(&id);
+            self.events.push_back(Event::MessageFailed {
+                session,
+                message_id: id,
+                outgoing: false,
+                error: MessageError::SessionEnded,
+            });
+        }
+        for id in outgoing {
+            self.fail_outgoing(session, id, MessageError::SessionEnded);
+        }
+        self.events
+            .push_back(Event::SessionFailed { session, error });
+    }
+
+    /// Stops an outgoing message with `error` (reported once).
+    fn fail_outgoing(&mut self, session: SessionId, message: MessageId, error: MessageError) {
+        let Some(m) = self
+            .sessions
+            .get_mut(&session)
+            .and_then(|s| s.outgoing_mut(message))
+        else {
+            return;
+        };
+        if m.stop.is_none() {
+            m.stop = Some(Some(error));
+        }
+        self.flush_stopped(session);
+    }
+
+    /// Removes the stopped outgoing messages of `session`. An open chunk of one ends with `#`
+    /// at once (its end-line goes before anything else queued); one that sent chunks but has
+    /// none open gets an empty `#` chunk (RFC 4975 §7.1, §10.5).
+    fn flush_stopped(&mut self, session: SessionId) {
+        let Some(s) = self.sessions.get_mut(&session) else {
+            return;
+        };
+        let mut conn = s.connection.and_then(|c| self.connections.get_mut(&c));
+        let mut i = 0;
+        while i < s.outgoing.len() {
+            if s.outgoing[i].stop.is_none() {
+                i += 1;
+                continue;
+            }
+            let mut m = s.outgoing.remove(i);
+            if let Some(Some(error)) = m.stop {
+                self.events.push_back(Event::MessageFailed {
+                    session,
+                    message_id: m.id,
+                    outgoing: true,
+                    error,
+                });
+            }
+            let open = m.sender.in_chunk();
+            if !m.started || m.sender.is_done() {
+                continue;
+            }
+            let Some(bytes) = m.sender.abort(&mut self.ids) else {
+                continue;
+            };
+            if let Some(c) = conn.as_deref_mut() {
+                if open {
+                    c.control_bytes += bytes.len();
+                    c.control.push_front(bytes);
+                    if c.current
+                        .is_some_and(|(cs, cm)| cs == session && cm == m.id)
+                    {
+                        c.current = None;
+                    }
+                } else {
+                    c.push_control(bytes);
+                }
+            }
+        }
+    }
+
+    /// A chunk's transaction got its answer (or timed out).
+    fn chunk_answered(&mut self, session: SessionId, message: MessageId) {
+        if let Some(m) = self
+            .sessions
+            .get_mut(&session)
+            .and_then(|s| s.outgoing_mut(message))
+        {
+            m.pending = m.pending.saturating_sub(1);
+        }
+        self.check_sent(session, message);
+    }
+
+    /// Reports an outgoing message sent once its last chunk is out and answered.
+    fn check_sent(&mut self, session: SessionId, message: MessageId) {
+        let Some(s) = self.sessions.get_mut(&session) else {
+            return;
+        };
+        let Some(pos) = s.outgoing.iter().position(|m| m.id == message) else {
+            return;
+        };
+        let m = &s.outgoing[pos];
+        if m.stop.is_some() || !m.sender.is_done() || m.pending > 0 {
+            return;
+        }
+        let m = s.outgoing.remove(pos);
+        if m.reports.success == SuccessReport::Yes || m.reports.failure != FailureReport::No {
+            s.remember_sent(m.id);
+        }
+        self.events.push_back(Event::MessageSent {
+            session,
+            message_id: message,
+        });
+    }
+}

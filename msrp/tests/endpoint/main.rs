@@ -1,0 +1,5 @@
+//! The endpoint engine in simulated time (testkit), two parties over one connection.
+
+mod harness;
+
+mod basic;
