@@ -39,6 +39,16 @@ impl Pending {
     }
 }
 
+/// A chunk sent with `Failure-Report: partial`: no response is awaited, but an error
+/// response may still come.
+#[derive(Debug)]
+pub(crate) struct RecentChunk {
+    pub tid: TransactionId,
+    pub session: SessionId,
+    pub message: MessageId,
+    pub content_type: crate::header::Text,
+}
+
 /// Where the body of the request being received goes.
 #[derive(Debug)]
 pub(crate) enum Target {
@@ -92,7 +102,7 @@ pub(crate) struct Connection {
     pub sessions: VecDeque<SessionId>,
     pub pending: HashMap<TransactionId, Pending>,
     /// Recent chunks sent with `Failure-Report: partial` (no timer, no pending entry).
-    pub recent: VecDeque<(TransactionId, SessionId, MessageId)>,
+    pub recent: VecDeque<RecentChunk>,
     /// Framing lost or the peer stopped reading: nothing more is read or written.
     pub failed: bool,
 }

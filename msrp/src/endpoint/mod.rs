@@ -512,8 +512,8 @@ impl Endpoint {
             Pending::Chunk {
                 session, message, ..
             } => {
-                self.chunk_answered(session, message);
                 self.fail_outgoing(session, message, MessageError::Timeout);
+                self.chunk_answered(session, message);
             }
             Pending::Bodiless { session, .. } => {
                 self.fail_session(session, SessionError::Timeout);

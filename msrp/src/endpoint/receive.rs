@@ -526,10 +526,10 @@ impl Endpoint {
                 if let Some(key) = timer {
                     self.timers.remove(&key);
                 }
-                self.chunk_answered(session, message);
                 if !status.is_success() {
                     self.chunk_error(session, message, status);
                 }
+                self.chunk_answered(session, message);
             }
             Some(Pending::Bodiless { session, timer }) => {
                 if let Some(key) = timer {
@@ -549,8 +549,8 @@ impl Endpoint {
                     self.connections.get(&conn).and_then(|c| {
                         c.recent
                             .iter()
-                            .find(|(t, ..)| *t == tid)
-                            .map(|(_, s, m)| (*s, *m))
+                            .find(|r| r.tid == tid)
+                            .map(|r| (r.session, r.message))
                     })
                 });
                 if let Some((session, message)) = found {
@@ -577,19 +577,39 @@ impl Endpoint {
 
     /// An error response for a chunk of `message` (RFC 4975 §10).
     fn chunk_error(&mut self, sid: SessionId, mid: MessageId, status: StatusCode) {
-        match status.code() {
-            481 | 506 => self.fail_session(sid, SessionError::Rejected(status)),
-            code => {
-                if code == 415 {
-                    // Not sent again in this session (RFC 4975 §10.6).
-                    if let Some(s) = self.sessions.get_mut(&sid) {
-                        if let Some(ct) = s.outgoing_mut(mid).map(|m| m.content_type.clone()) {
-                            s.refuse_type(&ct);
-                        }
-                    }
-                }
-                self.fail_outgoing(sid, mid, MessageError::Response(status));
+        if matches!(status.code(), 481 | 506) {
+            return self.fail_session(sid, SessionError::Rejected(status));
+        }
+        let Some(s) = self.sessions.get_mut(&sid) else {
+            return;
+        };
+        let content_type = s
+            .outgoing_mut(mid)
+            .map(|m| m.content_type.clone())
+            .or_else(|| {
+                let conn = s.connection?;
+                let c = self.connections.get(&conn)?;
+                c.recent
+                    .iter()
+                    .find(|r| r.message == mid)
+                    .map(|r| r.content_type.clone())
+            });
+        if status == StatusCode::UnsupportedMediaType {
+            // Not sent again in this session (RFC 4975 §10.6).
+            if let Some(ct) = &content_type {
+                s.refuse_type(ct);
             }
+        }
+        if s.outgoing.iter().any(|m| m.id == mid) {
+            self.fail_outgoing(sid, mid, MessageError::Response(status));
+        } else {
+            // Already written in full (Failure-Report: partial does not wait for answers).
+            self.events.push_back(Event::MessageFailed {
+                session: sid,
+                message_id: mid,
+                outgoing: true,
+                error: MessageError::Response(status),
+            });
         }
     }
 

@@ -1,7 +1,7 @@
 //! The write side: which bytes go out next on a connection (RFC 4975 §7.1.1 fairness), and
 //! pulling content from the application within the buffer limits (backpressure).
 
-use super::connection::{Connection, Pending};
+use super::connection::{Connection, Pending, RecentChunk};
 use super::event::{ConnectionId, Event, SessionId, Transmit};
 use super::{Endpoint, Timer};
 use crate::header::FailureReport;
@@ -138,6 +138,7 @@ impl Endpoint {
         };
         let tid = m.sender.transaction_id();
         let failure = m.reports.failure;
+        let content_type = m.content_type.clone();
         let done = m.sender.is_done();
         if failure == FailureReport::Yes {
             m.pending += 1;
@@ -170,7 +171,12 @@ impl Endpoint {
                     if c.recent.len() >= RECENT_TIDS {
                         c.recent.pop_front();
                     }
-                    c.recent.push_back((tid, session, message));
+                    c.recent.push_back(RecentChunk {
+                        tid,
+                        session,
+                        message,
+                        content_type,
+                    });
                 }
                 FailureReport::No => {}
             }

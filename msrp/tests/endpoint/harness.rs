@@ -95,9 +95,13 @@ impl Peer {
     }
 
     pub fn with_bandwidth(mut self, bandwidth: Bandwidth) -> Self {
+        self.set_bandwidth(bandwidth);
+        self
+    }
+
+    pub fn set_bandwidth(&mut self, bandwidth: Bandwidth) {
         self.budget = bandwidth.bytes;
         self.bandwidth = Some(bandwidth);
-        self
     }
 
     pub fn session(&mut self, local: Path, remote: Path, config: SessionConfig) -> SessionId {
