@@ -98,8 +98,13 @@ pub(crate) struct Connection {
     pub current: Option<(SessionId, MessageId)>,
     /// Body bytes the current session wrote in its turn.
     pub turn_bytes: usize,
-    /// Sessions bound here, in round-robin order.
+    /// Sessions bound here.
     pub sessions: VecDeque<SessionId>,
+    /// Sessions bound here that have outgoing messages, in round-robin order (entries
+    /// whose messages are all gone are dropped as they are met).
+    pub sending: VecDeque<SessionId>,
+    /// Something changed that may let more content be asked for.
+    pub refill_needed: bool,
     pub pending: HashMap<TransactionId, Pending>,
     /// Recent chunks sent with `Failure-Report: partial` (no timer, no pending entry).
     pub recent: VecDeque<RecentChunk>,
@@ -118,6 +123,8 @@ impl Connection {
             current: None,
             turn_bytes: 0,
             sessions: VecDeque::new(),
+            sending: VecDeque::new(),
+            refill_needed: false,
             pending: HashMap::new(),
             recent: VecDeque::new(),
             failed: false,

@@ -188,6 +188,7 @@ impl Endpoint {
             self.by_uri.remove(s.local_uri());
             if let Some(c) = s.connection.and_then(|c| self.connections.get_mut(&c)) {
                 c.sessions.retain(|x| *x != session);
+                c.sending.retain(|x| *x != session);
             }
         }
         Ok(())
@@ -238,6 +239,34 @@ impl Endpoint {
         if let Some(c) = self.connections.get_mut(&connection) {
             c.sessions.push_back(session);
         }
+        self.mark_sending(session);
+    }
+
+    /// Notes that `session`'s connection may ask for content again.
+    fn needs_refill(&mut self, session: SessionId) {
+        if let Some(c) = self
+            .sessions
+            .get(&session)
+            .and_then(|s| s.connection)
+            .and_then(|c| self.connections.get_mut(&c))
+        {
+            c.refill_needed = true;
+        }
+    }
+
+    /// Lists `session` in its connection's round-robin queue if it has messages to send.
+    fn mark_sending(&mut self, session: SessionId) {
+        let Some(s) = self.sessions.get_mut(&session) else {
+            return;
+        };
+        if s.in_sending || s.outgoing.is_empty() {
+            return;
+        }
+        if let Some(c) = s.connection.and_then(|c| self.connections.get_mut(&c)) {
+            c.sending.push_back(session);
+            c.refill_needed = true;
+            s.in_sending = true;
+        }
     }
 
     /// The transport connection closed (or the caller closed it): its sessions fail
@@ -282,7 +311,7 @@ impl Endpoint {
     }
 
     fn connection_queued(&self, c: &Connection) -> u64 {
-        c.sessions
+        c.sending
             .iter()
             .filter_map(|s| self.sessions.get(s))
             .flat_map(|s| s.outgoing.iter())
@@ -357,7 +386,10 @@ impl Endpoint {
             started: false,
             stop: None,
         });
-        self.refill();
+        self.mark_sending(session);
+        if let Some(conn) = self.session_connection(session) {
+            self.refill_connection(conn);
+        }
         Ok(id)
     }
 
@@ -394,7 +426,10 @@ impl Endpoint {
             // The declared size is reached, so finishing cannot fail.
             let _ = m.sender.finish();
         }
-        self.refill();
+        self.needs_refill(session);
+        if let Some(conn) = self.session_connection(session) {
+            self.refill_connection(conn);
+        }
         Ok(())
     }
 
@@ -631,6 +666,9 @@ impl Endpoint {
                 continue;
             }
             let mut m = s.outgoing.remove(i);
+            if let Some(c) = conn.as_deref_mut() {
+                c.refill_needed = true;
+            }
             if let Some(Some(error)) = m.stop {
                 self.events.push_back(Event::MessageFailed {
                     session,
@@ -687,6 +725,9 @@ impl Endpoint {
             return;
         }
         let m = s.outgoing.remove(pos);
+        if let Some(c) = s.connection.and_then(|c| self.connections.get_mut(&c)) {
+            c.refill_needed = true;
+        }
         if m.reports.success == SuccessReport::Yes || m.reports.failure != FailureReport::No {
             s.remember_sent(m.id);
         }

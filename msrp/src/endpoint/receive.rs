@@ -58,7 +58,7 @@ impl Endpoint {
             // The peer keeps asking but does not read our answers.
             self.connection_failed(connection, None);
         }
-        self.refill();
+        self.refill_connection(connection);
         Ok(())
     }
 

@@ -94,6 +94,8 @@ pub(crate) struct Session {
     /// When the session last wrote a request.
     pub last_sent: Option<Instant>,
     pub failed: bool,
+    /// Listed in its connection's `sending` queue.
+    pub in_sending: bool,
 }
 
 impl Session {
@@ -113,6 +115,7 @@ impl Session {
             unreleased: 0,
             last_sent: None,
             failed: false,
+            in_sending: false,
         }
     }
 

@@ -28,6 +28,10 @@ impl Endpoint {
         for conn in order {
             if let Some(data) = self.next_segment(conn) {
                 self.next_connection = conn.0 + 1;
+                if let Some(c) = self.connections.get_mut(&conn) {
+                    // Written content frees room in the write queue.
+                    c.refill_needed = true;
+                }
                 self.refill_connection(conn);
                 return Some(Transmit {
                     connection: conn,
@@ -40,7 +44,7 @@ impl Endpoint {
 
     /// Whether a session other than `except` has a chunk ready to open on `c`.
     fn other_ready(&self, c: &Connection, except: SessionId) -> bool {
-        c.sessions.iter().any(|sid| {
+        c.sending.iter().any(|sid| {
             *sid != except
                 && self
                     .sessions
@@ -69,7 +73,9 @@ impl Endpoint {
                 }
                 return self.next_segment(conn);
             };
-            if waiting {
+            // A chunk whose next bytes are the message's end-line is ended, not interrupted.
+            let ending = m.finished && m.queued() == 0;
+            if waiting && !ending {
                 if let Some(end) = m.sender.interrupt() {
                     self.chunk_ended(conn, sid, mid);
                     return Some(end);
@@ -100,12 +106,16 @@ impl Endpoint {
         if c.pending.len() >= self.config.max_pending_transactions {
             return None;
         }
-        for _ in 0..c.sessions.len() {
-            let sid = c.sessions.pop_front()?;
-            c.sessions.push_back(sid);
+        for _ in 0..c.sending.len() {
+            let sid = c.sending.pop_front()?;
             let Some(s) = self.sessions.get_mut(&sid) else {
                 continue;
             };
+            if s.outgoing.is_empty() {
+                s.in_sending = false;
+                continue;
+            }
+            c.sending.push_back(sid);
             if s.failed {
                 continue;
             }
@@ -187,6 +197,7 @@ impl Endpoint {
     }
 
     /// Asks every connection's sessions for content they have room for.
+    #[allow(dead_code)]
     pub(super) fn refill(&mut self) {
         let conns: Vec<ConnectionId> = self.connections.keys().copied().collect();
         for conn in conns {
@@ -197,15 +208,19 @@ impl Endpoint {
     /// Asks for content where a message's buffer fell to half and the connection's write
     /// queue has room ([`EndpointConfig::write_queue_limit`](super::EndpointConfig)).
     pub(super) fn refill_connection(&mut self, conn: ConnectionId) {
+        let Some(c) = self.connections.get_mut(&conn) else {
+            return;
+        };
+        if c.failed || !c.refill_needed {
+            return;
+        }
+        c.refill_needed = false;
         let Some(c) = self.connections.get(&conn) else {
             return;
         };
-        if c.failed {
-            return;
-        }
         let mut budget =
             (self.config.write_queue_limit as u64).saturating_sub(self.connection_queued(c));
-        for sid in &c.sessions {
+        for sid in &c.sending {
             let Some(s) = self.sessions.get_mut(sid) else {
                 continue;
             };

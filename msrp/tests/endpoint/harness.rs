@@ -68,6 +68,10 @@ pub struct Peer {
     /// Every byte written, in order.
     pub written: Vec<u8>,
     pub record_output: bool,
+    /// Every byte read, in order (with `record_output`).
+    pub read: Vec<u8>,
+    /// After each input: (bytes read so far, bytes written so far).
+    pub marks: Vec<(usize, usize)>,
 }
 
 #[allow(dead_code)]
@@ -91,6 +95,8 @@ impl Peer {
             stash: None,
             written: Vec::new(),
             record_output: false,
+            read: Vec::new(),
+            marks: Vec::new(),
         }
     }
 
@@ -200,6 +206,10 @@ impl testkit::Endpoint for Peer {
         self.ep
             .handle_input(now, self.conn, &data)
             .expect("known connection");
+        if self.record_output {
+            self.read.extend_from_slice(&data);
+            self.marks.push((self.read.len(), self.written.len()));
+        }
         self.pump();
     }
 
@@ -267,6 +277,8 @@ pub struct Wire {
     pub flag: Option<msrp::Flag>,
     /// Offset of its first byte in the stream.
     pub at: usize,
+    /// Offset just past its end-line.
+    pub end: usize,
 }
 
 /// Decodes a whole stream into messages.
@@ -284,6 +296,7 @@ pub fn decode_stream(stream: &[u8]) -> Vec<Wire> {
                 body: 0,
                 flag: None,
                 at: consumed_before,
+                end: 0,
             }),
             Some(Frame::Data(d)) => {
                 if let Some(w) = out.last_mut() {
@@ -293,6 +306,7 @@ pub fn decode_stream(stream: &[u8]) -> Vec<Wire> {
             Some(Frame::End(f)) => {
                 if let Some(w) = out.last_mut() {
                     w.flag = Some(f);
+                    w.end = consumed_before + before - buf.len();
                 }
             }
             Some(other) => panic!("unexpected {other:?}"),

@@ -4,3 +4,4 @@ mod harness;
 
 mod basic;
 mod errors;
+mod fairness;
