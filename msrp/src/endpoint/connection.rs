@@ -132,6 +132,10 @@ impl Connection {
     }
 
     pub fn push_control(&mut self, bytes: Bytes) {
+        if self.failed {
+            // Nothing more is written on a failed connection.
+            return;
+        }
         self.control_bytes += bytes.len();
         self.control.push_back(bytes);
     }

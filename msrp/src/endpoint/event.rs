@@ -178,8 +178,10 @@ pub enum Event {
         /// The decoder error, if framing was lost; `None` when the peer stopped reading.
         error: Option<DecodeError>,
     },
-    /// Answer with [`provide`](super::Endpoint::provide): up to `len` bytes of the message's
-    /// content starting at 0-based `offset`.
+    /// Answer with [`provide`](super::Endpoint::provide): the next `len` bytes of the
+    /// message's content, from 0-based `offset`, in one or more pieces (a message of unknown
+    /// size may end sooner with [`finish`](super::Endpoint::finish)). No more is asked for
+    /// until they are all provided.
     ContentWanted {
         /// The session.
         session: SessionId,

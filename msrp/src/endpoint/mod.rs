@@ -58,6 +58,62 @@
 //! out count against [`SessionConfig::receive_window`] until
 //! [`release`](Endpoint::release)d: a reader that stops makes only its own message fail
 //! (413), never the connection.
+//!
+//! # Example
+//!
+//! Alice (active) and Bob (passive) over an in-memory "connection":
+//!
+//! ```
+//! use std::time::Instant;
+//! use bytes::Bytes;
+//! use msrp::endpoint::{Endpoint, EndpointConfig, Event, SessionConfig};
+//! use msrp::{IdGenerator, Path, Text};
+//!
+//! let now = Instant::now();
+//! let alice_path: Path = "msrp://alice.example.com:7777/iau39soe2843z;tcp".parse()?;
+//! let bob_path: Path = "msrp://bob.example.com:8888/9di4eae923wzd;tcp".parse()?;
+//! let mut alice = Endpoint::new(EndpointConfig::default(), IdGenerator::default());
+//! let mut bob = Endpoint::new(EndpointConfig::default(), IdGenerator::default());
+//! let a_session = alice.add_session(alice_path.clone(), bob_path.clone(), SessionConfig::default())?;
+//! let b_session = bob.add_session(bob_path, alice_path, SessionConfig::default())?;
+//! let a_conn = alice.open_connection(now)?; // we connected to Bob ...
+//! let b_conn = bob.open_connection(now)?; // ... and Bob accepted
+//! alice.bind(now, a_session, a_conn)?;
+//! let content = Bytes::from_static(b"Hi, I'm Alice!");
+//! let id = alice.send_message(now, a_session, Text::new("text/plain")?, Some(14))?;
+//!
+//! let mut received = Vec::new();
+//! let mut sent = false;
+//! for _ in 0..10 {
+//!     while let Some(event) = alice.poll_event() {
+//!         match event {
+//!             Event::ContentWanted { session, message_id, offset, len, .. } => {
+//!                 let start = offset as usize;
+//!                 let piece = content.slice(start..(start + len).min(content.len()));
+//!                 alice.provide(now, session, message_id, piece)?;
+//!             }
+//!             Event::MessageSent { message_id, .. } => sent = message_id == id,
+//!             _ => {}
+//!         }
+//!     }
+//!     while let Some(t) = alice.poll_transmit() {
+//!         bob.handle_input(now, b_conn, &t.data)?;
+//!     }
+//!     while let Some(t) = bob.poll_transmit() {
+//!         alice.handle_input(now, a_conn, &t.data)?;
+//!     }
+//!     while let Some(event) = bob.poll_event() {
+//!         if let Event::Data { session, data, .. } = event {
+//!             received.extend_from_slice(&data);
+//!             bob.release(session, data.len());
+//!         }
+//!     }
+//! }
+//! assert_eq!(received, b"Hi, I'm Alice!");
+//! assert!(sent);
+//! assert_eq!(bob.session_connection(b_session), Some(b_conn));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![allow(clippy::too_many_arguments)]
 
 mod config;
@@ -697,6 +753,46 @@ impl Endpoint {
                     c.push_control(bytes);
                 }
             }
+        }
+    }
+
+    /// Checks the engine's internal bounds (fuzzing and tests): pulled content, queues and
+    /// per-session state stay within the configured limits.
+    #[cfg(any(fuzzing, test))]
+    pub(crate) fn assert_invariants(&self) {
+        for (id, c) in &self.connections {
+            let queued = self.connection_queued(c);
+            let per_message: u64 = c
+                .sending
+                .iter()
+                .filter_map(|s| self.sessions.get(s))
+                .map(|s| s.config.send_buffer as u64)
+                .max()
+                .unwrap_or(0);
+            assert!(
+                queued <= self.config.write_queue_limit as u64 + per_message,
+                "{id}: {queued} bytes of content pulled"
+            );
+            assert!(
+                c.failed || c.control_bytes <= self.config.control_queue_limit,
+                "{id}: control queue of {} bytes",
+                c.control_bytes
+            );
+            assert!(c.pending.len() <= self.config.max_pending_transactions + 1);
+            if let Some((sid, mid)) = c.current {
+                let open = self
+                    .sessions
+                    .get(&sid)
+                    .and_then(|s| s.outgoing.iter().find(|m| m.id == mid))
+                    .is_some_and(|m| m.sender.in_chunk());
+                assert!(open, "{id}: the current chunk is not open");
+            }
+        }
+        assert!(self.sessions.len() <= self.config.max_sessions);
+        for s in self.sessions.values() {
+            assert!(s.incoming.len() <= s.config.reassembly.max_messages);
+            assert!(s.refused.len() <= session::RECENT);
+            assert!(s.recent_sent.len() <= session::RECENT);
         }
     }
 

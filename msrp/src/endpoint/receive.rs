@@ -199,6 +199,7 @@ impl Endpoint {
         let Some(s) = self.sessions.get_mut(&sid) else {
             return;
         };
+        let in_progress = s.reassembler.in_progress();
         let cursor = match s.reassembler.chunk(mid, range) {
             Ok(cursor) => cursor,
             Err(e) => {
@@ -207,7 +208,9 @@ impl Endpoint {
                 return self.set_receiving(conn, rcv);
             }
         };
-        if !s.incoming.contains_key(&mid) && s.refused_status(mid).is_none() {
+        // A chunk of a message already over opens nothing (its data is dropped).
+        let new_message = s.reassembler.in_progress() > in_progress;
+        if new_message && !s.incoming.contains_key(&mid) {
             s.incoming.insert(
                 mid,
                 Incoming {
