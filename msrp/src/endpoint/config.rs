@@ -243,3 +243,35 @@ impl ReportOptions {
         Self { success, failure }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_types_match_wildcards_case_and_parameters() {
+        let config = SessionConfig::default().with_accept_types(["image/*", "Text/Plain"]);
+        let t = |s: &str| Text::new(s).unwrap();
+        assert!(config.accepts(&t("image/png")));
+        assert!(config.accepts(&t("IMAGE/JPEG; q=1")));
+        assert!(config.accepts(&t("text/plain;charset=utf-8")));
+        assert!(!config.accepts(&t("text/html")));
+        assert!(!config.accepts(&t("imagex/png")));
+        assert!(SessionConfig::default().accepts(&t("message/cpim")));
+        assert!(
+            !SessionConfig::default()
+                .with_accept_types(Vec::<String>::new())
+                .accepts(&t("a/b"))
+        );
+    }
+
+    #[test]
+    fn builders_keep_minimums() {
+        assert_eq!(
+            SessionConfig::default().with_send_buffer(10).send_buffer,
+            2048
+        );
+        assert_eq!(EndpointConfig::default().with_max_segment(0).max_segment, 1);
+        assert_eq!(EndpointConfig::default().response_timeout, RESPONSE_TIMEOUT);
+    }
+}

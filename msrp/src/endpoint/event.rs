@@ -78,8 +78,9 @@ impl MessageError {
         }
     }
 
-    /// Whether the session cannot be used any more (481 and 506: no such session, or bound
-    /// elsewhere; a failure REPORT for sent bytes means the session failed, RFC 4975 §7.3.2).
+    /// Whether the session cannot be used any more: 481 and 506 (no such session, or bound
+    /// elsewhere) and a session that ended. (RFC 4975 §7.3.2 also counts a failure REPORT
+    /// for sent bytes as a session failure; the application decides whether to renegotiate.)
     pub fn is_fatal(&self) -> bool {
         match self {
             Self::Response(s) | Self::Report(s) => matches!(s.code(), 481 | 506),
@@ -102,6 +103,24 @@ pub enum SessionError {
     /// The session's connection closed or failed.
     #[error("the connection ended")]
     ConnectionEnded,
+}
+
+impl SessionError {
+    /// The MSRP status the failure corresponds to (408 for a timeout; 400 for a lost
+    /// connection, which carries none of its own).
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Rejected(s) => *s,
+            Self::Timeout => StatusCode::RequestTimeout,
+            Self::ConnectionEnded => StatusCode::Unintelligible,
+        }
+    }
+
+    /// Always true: a failed session cannot be used any more; a new one needs a new SDP
+    /// exchange (RFC 4975 §5.4).
+    pub fn is_fatal(&self) -> bool {
+        true
+    }
 }
 
 /// A caller's misuse of the endpoint (never caused by the peer).
@@ -254,4 +273,32 @@ pub enum Event {
         /// Its size.
         size: u64,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_know_their_status_and_fatality() {
+        assert_eq!(MessageError::Timeout.status().code(), 408);
+        assert_eq!(
+            MessageError::Refused(StatusCode::TooLarge).status().code(),
+            413
+        );
+        assert!(MessageError::Response(StatusCode::NoSuchSession).is_fatal());
+        assert!(MessageError::Report(StatusCode::SessionInUse).is_fatal());
+        assert!(!MessageError::Response(StatusCode::UnsupportedMediaType).is_fatal());
+        assert!(!MessageError::Aborted.is_fatal());
+        assert_eq!(SessionError::Timeout.status().code(), 408);
+        assert_eq!(
+            SessionError::Rejected(StatusCode::NoSuchSession)
+                .status()
+                .code(),
+            481
+        );
+        assert!(SessionError::ConnectionEnded.is_fatal());
+        assert_eq!(ConnectionId(3).to_string(), "conn3");
+        assert_eq!(SessionId(4).to_string(), "session4");
+    }
 }

@@ -116,9 +116,13 @@
 //! ```
 #![allow(clippy::too_many_arguments)]
 
+mod commands;
 mod config;
 mod connection;
+mod deliver;
 mod event;
+mod feedback;
+mod lifecycle;
 mod receive;
 mod session;
 mod transmit;
@@ -126,18 +130,13 @@ mod transmit;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Instant;
 
-use bytes::Bytes;
-
 pub use config::{EndpointConfig, RESPONSE_TIMEOUT, ReportOptions, SessionConfig, SuccessReports};
 pub use event::{ConnectionId, Event, MessageError, SessionError, SessionId, Transmit, UserError};
 
 use connection::{Connection, Pending};
-use session::{Outgoing, Session};
+use session::Session;
 
-use crate::header::{FailureReport, SuccessReport, Text};
-use crate::ident::{IdGenerator, MessageId, TransactionId};
-use crate::sender::{ChunkSender, MessageTemplate};
-use crate::status::StatusCode;
+use crate::ident::{IdGenerator, TransactionId};
 use crate::uri::{MsrpUri, Path};
 
 /// What a timer entry is for.
@@ -375,195 +374,6 @@ impl Endpoint {
             .sum()
     }
 
-    /// Starts an outgoing message with the session's default report settings; see
-    /// [`send_message_with`](Self::send_message_with).
-    pub fn send_message(
-        &mut self,
-        now: Instant,
-        session: SessionId,
-        content_type: Text,
-        size: Option<u64>,
-    ) -> Result<MessageId, UserError> {
-        let reports = self
-            .sessions
-            .get(&session)
-            .ok_or(UserError::UnknownSession)?
-            .config
-            .default_reports;
-        self.send_message_with(now, session, content_type, size, reports)
-    }
-
-    /// Starts an outgoing message of `size` bytes (`None`: unknown, end it with
-    /// [`finish`](Self::finish)). Content is asked for with [`Event::ContentWanted`] once the
-    /// session is bound.
-    pub fn send_message_with(
-        &mut self,
-        now: Instant,
-        session: SessionId,
-        content_type: Text,
-        size: Option<u64>,
-        reports: ReportOptions,
-    ) -> Result<MessageId, UserError> {
-        self.tick(now);
-        let id = MessageId::generate(&mut self.ids);
-        let s = self
-            .sessions
-            .get_mut(&session)
-            .ok_or(UserError::UnknownSession)?;
-        if s.is_refused_type(&content_type) {
-            return Err(UserError::MediaTypeRefused);
-        }
-        let mut template = MessageTemplate::new(
-            s.remote_path.clone(),
-            s.local_path.clone(),
-            id,
-            content_type.clone(),
-        );
-        template.success_report = reports.success;
-        template.failure_report = reports.failure;
-        let buffer = s.config.send_buffer;
-        let mut sender = ChunkSender::new(template, size, buffer);
-        let finished = size == Some(0);
-        if finished {
-            // Pushing nothing always succeeds; finishing an empty message of size 0 too.
-            let _ = sender.finish();
-        }
-        s.outgoing.push(Outgoing {
-            id,
-            content_type,
-            sender,
-            size,
-            reports,
-            asked: 0,
-            provided: 0,
-            finished,
-            pending: 0,
-            chunk_start: 1,
-            started: false,
-            stop: None,
-        });
-        self.mark_sending(session);
-        if let Some(conn) = self.session_connection(session) {
-            self.refill_connection(conn);
-        }
-        Ok(id)
-    }
-
-    /// Hands over the next piece of a message's content (answering
-    /// [`Event::ContentWanted`]); pieces follow each other in order. With a declared size,
-    /// the last piece completes the content.
-    pub fn provide(
-        &mut self,
-        now: Instant,
-        session: SessionId,
-        message_id: MessageId,
-        data: Bytes,
-    ) -> Result<(), UserError> {
-        self.tick(now);
-        let m = self
-            .sessions
-            .get_mut(&session)
-            .ok_or(UserError::UnknownSession)?
-            .outgoing_mut(message_id)
-            .ok_or(UserError::UnknownMessage)?;
-        if m.stop.is_some() {
-            // The message stopped (refused or aborted); its content is no longer wanted.
-            return Ok(());
-        }
-        if m.finished {
-            return Err(UserError::ContentComplete);
-        }
-        let len = data.len() as u64;
-        m.sender.push(data).map_err(|_| UserError::TooMuchContent)?;
-        m.provided += len;
-        m.asked = m.asked.max(m.provided);
-        if m.size == Some(m.provided) {
-            m.finished = true;
-            // The declared size is reached, so finishing cannot fail.
-            let _ = m.sender.finish();
-        }
-        self.needs_refill(session);
-        if let Some(conn) = self.session_connection(session) {
-            self.refill_connection(conn);
-        }
-        Ok(())
-    }
-
-    /// Declares a message's content complete (needed only when its size was not declared).
-    pub fn finish(
-        &mut self,
-        now: Instant,
-        session: SessionId,
-        message_id: MessageId,
-    ) -> Result<(), UserError> {
-        self.tick(now);
-        let m = self
-            .sessions
-            .get_mut(&session)
-            .ok_or(UserError::UnknownSession)?
-            .outgoing_mut(message_id)
-            .ok_or(UserError::UnknownMessage)?;
-        if m.finished || m.stop.is_some() {
-            return Ok(());
-        }
-        m.sender.finish().map_err(|_| UserError::ShortContent)?;
-        m.finished = true;
-        m.asked = m.provided;
-        Ok(())
-    }
-
-    /// Aborts an outgoing message: an open chunk ends with `#`; if chunks went out but none
-    /// is open, an empty `#` chunk tells the receiver (RFC 4975 §7.1).
-    pub fn abort(
-        &mut self,
-        now: Instant,
-        session: SessionId,
-        message_id: MessageId,
-    ) -> Result<(), UserError> {
-        self.tick(now);
-        let m = self
-            .sessions
-            .get_mut(&session)
-            .ok_or(UserError::UnknownSession)?
-            .outgoing_mut(message_id)
-            .ok_or(UserError::UnknownMessage)?;
-        m.stop.get_or_insert(Some(MessageError::Aborted));
-        self.flush_stopped(session);
-        Ok(())
-    }
-
-    /// Refuses an incoming message (the receiver's abort): the chunk being received is
-    /// answered 413 at once and the rest of the message is dropped; between chunks, a
-    /// failure REPORT with 413 goes out (unless the sender asked for no failure reports), and
-    /// later chunks get 413 (RFC 4975 §10.5).
-    pub fn reject(
-        &mut self,
-        now: Instant,
-        session: SessionId,
-        message_id: MessageId,
-    ) -> Result<(), UserError> {
-        self.tick(now);
-        if !self
-            .sessions
-            .get(&session)
-            .ok_or(UserError::UnknownSession)?
-            .incoming
-            .contains_key(&message_id)
-        {
-            return Err(UserError::UnknownMessage);
-        }
-        self.refuse_incoming(session, message_id, StatusCode::TooLarge);
-        Ok(())
-    }
-
-    /// Releases `n` received bytes of `session` that the application has used, reopening
-    /// its [receive window](SessionConfig::receive_window).
-    pub fn release(&mut self, session: SessionId, n: usize) {
-        if let Some(s) = self.sessions.get_mut(&session) {
-            s.unreleased = s.unreleased.saturating_sub(n);
-        }
-    }
-
     /// The next event, if any. Call after every other call until it returns `None`.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
@@ -663,173 +473,5 @@ impl Endpoint {
         if let Some(every) = keepalive {
             self.add_timer(now + every, Timer::Keepalive(session));
         }
-    }
-
-    fn fail_session(&mut self, session: SessionId, error: SessionError) {
-        let Some(s) = self.sessions.get_mut(&session) else {
-            return;
-        };
-        if s.failed {
-            return;
-        }
-        s.failed = true;
-        let outgoing: Vec<MessageId> = s.outgoing.iter().map(|m| m.id).collect();
-        let incoming: Vec<MessageId> = s.incoming.keys().copied().collect();
-        for id in incoming {
-            s.reassembler.fail(id);
-            s.incoming.remove(&id);
-            self.events.push_back(Event::MessageFailed {
-                session,
-                message_id: id,
-                outgoing: false,
-                error: MessageError::SessionEnded,
-            });
-        }
-        for id in outgoing {
-            self.fail_outgoing(session, id, MessageError::SessionEnded);
-        }
-        self.events
-            .push_back(Event::SessionFailed { session, error });
-    }
-
-    /// Stops an outgoing message with `error` (reported once).
-    fn fail_outgoing(&mut self, session: SessionId, message: MessageId, error: MessageError) {
-        let Some(m) = self
-            .sessions
-            .get_mut(&session)
-            .and_then(|s| s.outgoing_mut(message))
-        else {
-            return;
-        };
-        if m.stop.is_none() {
-            m.stop = Some(Some(error));
-        }
-        self.flush_stopped(session);
-    }
-
-    /// Removes the stopped outgoing messages of `session`. An open chunk of one ends with `#`
-    /// at once (its end-line goes before anything else queued); one that sent chunks but has
-    /// none open gets an empty `#` chunk (RFC 4975 §7.1, §10.5).
-    fn flush_stopped(&mut self, session: SessionId) {
-        let Some(s) = self.sessions.get_mut(&session) else {
-            return;
-        };
-        let mut conn = s.connection.and_then(|c| self.connections.get_mut(&c));
-        let mut i = 0;
-        while i < s.outgoing.len() {
-            if s.outgoing[i].stop.is_none() {
-                i += 1;
-                continue;
-            }
-            let mut m = s.outgoing.remove(i);
-            if let Some(c) = conn.as_deref_mut() {
-                c.refill_needed = true;
-            }
-            if let Some(Some(error)) = m.stop {
-                self.events.push_back(Event::MessageFailed {
-                    session,
-                    message_id: m.id,
-                    outgoing: true,
-                    error,
-                });
-            }
-            let open = m.sender.in_chunk();
-            if !m.started || m.sender.is_done() {
-                continue;
-            }
-            let Some(bytes) = m.sender.abort(&mut self.ids) else {
-                continue;
-            };
-            if let Some(c) = conn.as_deref_mut() {
-                if open {
-                    c.control_bytes += bytes.len();
-                    c.control.push_front(bytes);
-                    if c.current
-                        .is_some_and(|(cs, cm)| cs == session && cm == m.id)
-                    {
-                        c.current = None;
-                    }
-                } else {
-                    c.push_control(bytes);
-                }
-            }
-        }
-    }
-
-    /// Checks the engine's internal bounds (fuzzing and tests): pulled content, queues and
-    /// per-session state stay within the configured limits.
-    #[cfg(any(fuzzing, test))]
-    pub(crate) fn assert_invariants(&self) {
-        for (id, c) in &self.connections {
-            let queued = self.connection_queued(c);
-            let per_message: u64 = c
-                .sending
-                .iter()
-                .filter_map(|s| self.sessions.get(s))
-                .map(|s| s.config.send_buffer as u64)
-                .max()
-                .unwrap_or(0);
-            assert!(
-                queued <= self.config.write_queue_limit as u64 + per_message,
-                "{id}: {queued} bytes of content pulled"
-            );
-            assert!(
-                c.failed || c.control_bytes <= self.config.control_queue_limit,
-                "{id}: control queue of {} bytes",
-                c.control_bytes
-            );
-            assert!(c.pending.len() <= self.config.max_pending_transactions + 1);
-            if let Some((sid, mid)) = c.current {
-                let open = self
-                    .sessions
-                    .get(&sid)
-                    .and_then(|s| s.outgoing.iter().find(|m| m.id == mid))
-                    .is_some_and(|m| m.sender.in_chunk());
-                assert!(open, "{id}: the current chunk is not open");
-            }
-        }
-        assert!(self.sessions.len() <= self.config.max_sessions);
-        for s in self.sessions.values() {
-            assert!(s.incoming.len() <= s.config.reassembly.max_messages);
-            assert!(s.refused.len() <= session::RECENT);
-            assert!(s.recent_sent.len() <= session::RECENT);
-        }
-    }
-
-    /// A chunk's transaction got its answer (or timed out).
-    fn chunk_answered(&mut self, session: SessionId, message: MessageId) {
-        if let Some(m) = self
-            .sessions
-            .get_mut(&session)
-            .and_then(|s| s.outgoing_mut(message))
-        {
-            m.pending = m.pending.saturating_sub(1);
-        }
-        self.check_sent(session, message);
-    }
-
-    /// Reports an outgoing message sent once its last chunk is out and answered.
-    fn check_sent(&mut self, session: SessionId, message: MessageId) {
-        let Some(s) = self.sessions.get_mut(&session) else {
-            return;
-        };
-        let Some(pos) = s.outgoing.iter().position(|m| m.id == message) else {
-            return;
-        };
-        let m = &s.outgoing[pos];
-        if m.stop.is_some() || !m.sender.is_done() || m.pending > 0 {
-            return;
-        }
-        let m = s.outgoing.remove(pos);
-        if let Some(c) = s.connection.and_then(|c| self.connections.get_mut(&c)) {
-            c.refill_needed = true;
-        }
-        if m.reports.success == SuccessReport::Yes || m.reports.failure != FailureReport::No {
-            s.remember_sent(m.id);
-        }
-        self.events.push_back(Event::MessageSent {
-            session,
-            message_id: message,
-        });
     }
 }

@@ -5,3 +5,4 @@ mod harness;
 mod basic;
 mod errors;
 mod fairness;
+mod lifecycle;

@@ -1,0 +1,184 @@
+//! Sessions and connections ending, duplicates, relay answers.
+
+use std::time::Duration;
+
+use msrp::endpoint::{Event, MessageError, SessionConfig, SessionError};
+use msrp::{EndpointConfig, Flag, Head, Message, StatusCode};
+use testkit::{Direction, SimClock};
+
+use crate::basic::pair;
+use crate::harness::{Bandwidth, Peer, alice_uri, bob_uri, content, decode_stream};
+
+#[test]
+fn removing_a_session_mid_chunk_ends_it_with_hash_and_the_other_session_goes_on() {
+    let (mut pair, sa, _) = pair(30, SessionConfig::default(), SessionConfig::default());
+    let sa2 = pair
+        .a
+        .session(alice_uri(2), bob_uri(2), SessionConfig::default());
+    pair.b
+        .session(bob_uri(2), alice_uri(2), SessionConfig::default());
+    let now = pair.now();
+    pair.a.ep.bind(now, sa2, pair.a.conn).unwrap();
+    pair.a.set_bandwidth(Bandwidth {
+        bytes: 64 << 10,
+        tick: Duration::from_millis(1),
+    });
+    pair.record(true);
+    pair.drive();
+    let gone = pair.a.send(sa, 1, 2 << 20);
+    let kept = pair.a.send(sa2, 2, 2 << 20);
+    pair.drive_for(Duration::from_millis(10));
+    pair.a.ep.remove_session(pair.a.now, sa).unwrap();
+    pair.drive();
+    assert_eq!(pair.b.received[&kept], content(2, 2 << 20));
+    assert!(pair.b.events().any(|e| matches!(
+        e,
+        Event::MessageFailed { message_id, error: MessageError::Aborted, .. } if *message_id == gone
+    )));
+    let from_a: Vec<u8> = pair
+        .transcript()
+        .iter()
+        .filter(|e| e.direction == Direction::AToB)
+        .flat_map(|e| e.data.to_vec())
+        .collect();
+    // The stream stays well framed and the removed message's last chunk is aborted.
+    let wire = decode_stream(&from_a);
+    let last_of_gone = wire
+        .iter()
+        .rfind(|w| matches!(&w.head, Head::Request(r) if r.headers.message_id() == Some(gone)))
+        .unwrap();
+    assert_eq!(last_of_gone.flag, Some(Flag::Aborted));
+    assert!(
+        !pair
+            .b
+            .events()
+            .any(|e| matches!(e, Event::ConnectionFailed { .. }))
+    );
+}
+
+#[test]
+fn closing_the_connection_fails_its_sessions_and_their_messages() {
+    let (mut pair, sa, _) = pair(31, SessionConfig::default(), SessionConfig::default());
+    pair.drive();
+    pair.a.hold_content = true;
+    let id = pair.a.send(sa, 1, 100_000);
+    let now = pair.a.now;
+    pair.a.ep.close_connection(now, pair.a.conn).unwrap();
+    pair.a.pump();
+    assert!(pair.a.events().any(|e| matches!(
+        e,
+        Event::MessageFailed { message_id, outgoing: true, error: MessageError::SessionEnded, .. }
+            if *message_id == id
+    )));
+    assert!(pair.a.events().any(|e| matches!(
+        e,
+        Event::SessionFailed { session, error: SessionError::ConnectionEnded } if *session == sa
+    )));
+    assert_eq!(
+        pair.a.ep.handle_input(now, pair.a.conn, b"x"),
+        Err(msrp::endpoint::UserError::UnknownConnection)
+    );
+}
+
+#[test]
+fn a_506_to_the_binding_send_fails_the_session() {
+    let clock = SimClock::new();
+    let t0 = clock.now();
+    let mut a = Peer::new(t0, 32, EndpointConfig::default());
+    let mut b = Peer::new(t0, 33, EndpointConfig::default());
+    let sa = a.session(alice_uri(1), bob_uri(1), SessionConfig::default());
+    let sb = b.session(bob_uri(1), alice_uri(1), SessionConfig::default());
+    // Bob's session is already bound to another connection.
+    let other = b.ep.open_connection(t0).unwrap();
+    let mut intruder = msrp::Endpoint::new(EndpointConfig::default(), crate::harness::ids(34));
+    let si = intruder
+        .add_session(alice_uri(9), bob_uri(1), SessionConfig::default())
+        .unwrap();
+    let ci = intruder.open_connection(t0).unwrap();
+    intruder.bind(t0, si, ci).unwrap();
+    while let Some(t) = intruder.poll_transmit() {
+        b.ep.handle_input(t0, other, &t.data).unwrap();
+    }
+    assert_eq!(b.ep.session_connection(sb), Some(other));
+    // Alice's binding SEND on her own connection gets 506.
+    a.ep.bind(t0, sa, a.conn).unwrap();
+    while let Some(t) = a.ep.poll_transmit() {
+        b.ep.handle_input(t0, b.conn, &t.data).unwrap();
+    }
+    while let Some(t) = b.ep.poll_transmit() {
+        if t.connection == b.conn {
+            a.ep.handle_input(t0, a.conn, &t.data).unwrap();
+        }
+    }
+    a.pump();
+    assert!(a.events().any(|e| matches!(
+        e,
+        Event::SessionFailed { error: SessionError::Rejected(s), .. } if *s == StatusCode::SessionInUse
+    )));
+}
+
+#[test]
+fn a_duplicate_of_a_completed_message_is_answered_but_not_delivered_again() {
+    let t0 = SimClock::new().now();
+    let mut b = Peer::new(t0, 35, EndpointConfig::default());
+    let sb = b.session(bob_uri(1), alice_uri(1), SessionConfig::default());
+    let wire = format!(
+        "MSRP dup1 SEND\r\nTo-Path: {}\r\nFrom-Path: {}\r\nMessage-ID: dupmsg1\r\n\
+         Byte-Range: 1-5/5\r\nContent-Type: text/plain\r\n\r\nhello\r\n-------dup1$\r\n",
+        bob_uri(1),
+        alice_uri(1)
+    );
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        b.ep.handle_input(t0, b.conn, wire.as_bytes()).unwrap();
+        while let Some(t) = b.ep.poll_transmit() {
+            answers.extend(decode_stream(&t.data));
+        }
+        b.pump();
+    }
+    assert_eq!(answers.len(), 2, "both copies answered");
+    let started = b
+        .events()
+        .filter(|e| matches!(e, Event::MessageStarted { session, .. } if *session == sb))
+        .count();
+    let received = b
+        .events()
+        .filter(|e| matches!(e, Event::MessageReceived { .. }))
+        .count();
+    assert_eq!((started, received), (1, 1));
+}
+
+#[test]
+fn a_408_response_counts_as_a_local_timeout() {
+    let t0 = SimClock::new().now();
+    let mut a = Peer::new(t0, 36, EndpointConfig::default());
+    let sa = a.session(alice_uri(1), bob_uri(1), SessionConfig::default());
+    a.ep.bind(t0, sa, a.conn).unwrap();
+    let id = a.send(sa, 1, 3000);
+    let mut out = Vec::new();
+    while let Some(t) = a.ep.poll_transmit() {
+        out.extend_from_slice(&t.data);
+        a.pump();
+    }
+    for w in decode_stream(&out) {
+        let Head::Request(r) = &w.head else { continue };
+        let status = if r.content_type.is_some() {
+            StatusCode::RequestTimeout
+        } else {
+            StatusCode::Ok
+        };
+        let resp = Message {
+            head: Head::Response(r.response(status, r.to_path.clone())),
+            body: None,
+            flag: Flag::Complete,
+        };
+        a.ep.handle_input(t0, a.conn, &resp.to_bytes().unwrap())
+            .unwrap();
+    }
+    a.pump();
+    assert!(a.events().any(|e| matches!(
+        e,
+        Event::MessageFailed { message_id, error: MessageError::Timeout, .. } if *message_id == id
+    )));
+    assert!(!a.events().any(|e| matches!(e, Event::SessionFailed { .. })));
+}
