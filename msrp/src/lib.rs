@@ -106,10 +106,7 @@ pub mod fuzzing;
 mod conformance;
 
 pub use decoder::{Decoder, DecoderConfig, Frame, Rejection};
-pub use endpoint::{
-    ConnectionId, Endpoint, EndpointConfig, Event, ReportOptions, SessionConfig, SessionId,
-    Transmit,
-};
+pub use endpoint::{ConnectionId, Endpoint, EndpointConfig, SessionConfig, SessionId, Transmit};
 pub use error::{ByteRangeError, DecodeError, EncodeError, HeaderError, IdentError, UriError};
 pub use header::{
     ByteRange, FailureReport, Header, HeaderName, Headers, ReportStatus, SuccessReport, Text,

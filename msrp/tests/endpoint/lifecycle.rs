@@ -182,3 +182,30 @@ fn a_408_response_counts_as_a_local_timeout() {
     )));
     assert!(!a.events().any(|e| matches!(e, Event::SessionFailed { .. })));
 }
+
+#[test]
+fn a_peer_that_does_not_read_our_answers_is_cut_off() {
+    let t0 = SimClock::new().now();
+    let config = EndpointConfig::default().with_control_queue_limit(4096);
+    let mut b = Peer::new(t0, 37, config);
+    let sb = b.session(bob_uri(1), alice_uri(1), SessionConfig::default());
+    // Bodiless SENDs keep coming; nobody drains poll_transmit.
+    for i in 0..200 {
+        let wire = format!(
+            "MSRP flood{i:03} SEND\r\nTo-Path: {}\r\nFrom-Path: {}\r\nMessage-ID: fl{i:04}\r\n-------flood{i:03}$\r\n",
+            bob_uri(1),
+            alice_uri(1)
+        );
+        b.ep.handle_input(t0, b.conn, wire.as_bytes()).unwrap();
+    }
+    b.pump();
+    assert!(b.events().any(|e| matches!(
+        e,
+        Event::ConnectionFailed { error: None, connection } if *connection == b.conn
+    )));
+    assert!(b.events().any(|e| matches!(
+        e,
+        Event::SessionFailed { session, error: SessionError::ConnectionEnded } if *session == sb
+    )));
+    assert!(b.ep.poll_transmit().is_none(), "nothing more is written");
+}
