@@ -380,13 +380,16 @@ impl Endpoint {
         self.events.pop_front()
     }
 
-    /// When [`handle_timeout`](Self::handle_timeout) must be called next, if ever.
+    /// When [`handle_timeout`](Self::handle_timeout) must be called next, if ever. Ask again
+    /// after every other call: commands and input arm new timers.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.timers.keys().next().map(|(at, _)| *at)
     }
 
-    /// Fires the timers due at `now`: response timeouts (a local 408) and keep-alives.
+    /// Fires the timers due at `now`: response timeouts (a local 408) and keep-alives. Call
+    /// it once the instant of [`poll_timeout`](Self::poll_timeout) is reached (calling it
+    /// earlier does nothing), then drain `poll_transmit` and `poll_event`.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.tick(now);
         while let Some((&key, &timer)) = self.timers.iter().next() {

@@ -59,6 +59,8 @@ pub struct Peer {
     pub stalled: HashSet<SessionId>,
     /// Stop answering content requests (the application's source stalls).
     pub hold_content: bool,
+    /// Messages sent without a declared size: finished when their source runs out.
+    pub undeclared: HashSet<MessageId>,
     /// Content requests seen (offset, len), by Message-ID.
     pub wanted: HashMap<MessageId, Vec<(u64, usize)>>,
     bandwidth: Option<Bandwidth>,
@@ -88,6 +90,7 @@ impl Peer {
             log: Vec::new(),
             stalled: HashSet::new(),
             hold_content: false,
+            undeclared: HashSet::new(),
             wanted: HashMap::new(),
             bandwidth: None,
             budget: 0,
@@ -150,6 +153,11 @@ impl Peer {
                         self.ep
                             .provide(self.now, session, message_id, piece)
                             .expect("provide");
+                        if end == src.len() && self.undeclared.contains(&message_id) {
+                            self.ep
+                                .finish(self.now, session, message_id)
+                                .expect("finish");
+                        }
                     }
                 }
                 Event::Data {

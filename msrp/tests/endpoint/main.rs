@@ -6,3 +6,4 @@ mod basic;
 mod errors;
 mod fairness;
 mod lifecycle;
+mod random;
