@@ -41,6 +41,11 @@ pub struct EndpointConfig {
     /// Response timeout of chunks sent with `Failure-Report: yes`. Default
     /// [`RESPONSE_TIMEOUT`] (30 s).
     pub response_timeout: Duration,
+    /// A connection with no session bound this long after it was opened fails
+    /// ([`ConnectionError::Unbound`](super::ConnectionError::Unbound)), so an accepted
+    /// connection that never sends a request does not stay forever (RFC 4976 §6 gives
+    /// relays the same 30 s). `None` never. Default 30 s.
+    pub bind_timeout: Option<Duration>,
 }
 
 impl Default for EndpointConfig {
@@ -55,6 +60,7 @@ impl Default for EndpointConfig {
             control_queue_limit: 1 << 20,
             max_pending_transactions: 8192,
             response_timeout: RESPONSE_TIMEOUT,
+            bind_timeout: Some(Duration::from_secs(30)),
         }
     }
 }
@@ -98,6 +104,11 @@ impl EndpointConfig {
     /// Sets [`max_pending_transactions`](Self::max_pending_transactions).
     pub fn with_max_pending_transactions(mut self, v: usize) -> Self {
         self.max_pending_transactions = v;
+        self
+    }
+    /// Sets [`bind_timeout`](Self::bind_timeout).
+    pub fn with_bind_timeout(mut self, v: Option<Duration>) -> Self {
+        self.bind_timeout = v;
         self
     }
     /// Sets [`response_timeout`](Self::response_timeout).

@@ -123,6 +123,39 @@ impl SessionError {
     }
 }
 
+/// Why a connection failed. Always fatal to the connection: close it.
+#[derive(Clone, Copy, Debug, Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConnectionError {
+    /// Framing is lost (the decoder's fatal error).
+    #[error("framing lost: {0}")]
+    Framing(DecodeError),
+    /// The peer keeps sending requests but does not read our answers (the control queue
+    /// limit was reached).
+    #[error("the peer does not read what we write")]
+    NotReading,
+    /// No session was bound to the connection within the bind timeout.
+    #[error("no session bound in time")]
+    Unbound,
+}
+
+impl ConnectionError {
+    /// The status the failure corresponds to: the decoder error's status for lost framing,
+    /// 408 for a connection left unbound, 413 for a peer that does not read.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Framing(e) => e.status(),
+            Self::NotReading => StatusCode::TooLarge,
+            Self::Unbound => StatusCode::RequestTimeout,
+        }
+    }
+
+    /// Always true: the connection must be closed.
+    pub fn is_fatal(&self) -> bool {
+        true
+    }
+}
+
 /// A caller's misuse of the endpoint (never caused by the peer).
 #[derive(Clone, Copy, Debug, Error, PartialEq, Eq)]
 #[non_exhaustive]
@@ -189,13 +222,12 @@ pub enum Event {
         /// Why.
         error: SessionError,
     },
-    /// The connection's byte stream is unusable (framing lost, or a peer that does not read);
-    /// close it. Its sessions failed.
+    /// The connection is unusable; close it. Its sessions failed.
     ConnectionFailed {
         /// The connection.
         connection: ConnectionId,
-        /// The decoder error, if framing was lost; `None` when the peer stopped reading.
-        error: Option<DecodeError>,
+        /// Why.
+        error: ConnectionError,
     },
     /// Answer with [`provide`](super::Endpoint::provide): the next `len` bytes of the
     /// message's content, from 0-based `offset`, in one or more pieces (a message of unknown

@@ -24,7 +24,9 @@
 //! the session and an accepted connection; the first SEND whose To-Path is the session's URI
 //! binds it ([`Event::SessionBound`]). A request whose To-Path is not exactly one URI of a
 //! session gets 481; one for a session bound to another connection gets 506 (§5.4, §7.3).
-//! Many sessions may share a connection.
+//! Many sessions may share a connection. A connection with no session bound within
+//! [`EndpointConfig::bind_timeout`] (30 s) fails, as one whose framing is lost or whose peer
+//! stops reading our answers does ([`Event::ConnectionFailed`], [`ConnectionError`]).
 //!
 //! # Sending: content pulled piece by piece
 //!
@@ -131,7 +133,10 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Instant;
 
 pub use config::{EndpointConfig, RESPONSE_TIMEOUT, ReportOptions, SessionConfig, SuccessReports};
-pub use event::{ConnectionId, Event, MessageError, SessionError, SessionId, Transmit, UserError};
+pub use event::{
+    ConnectionError, ConnectionId, Event, MessageError, SessionError, SessionId, Transmit,
+    UserError,
+};
 
 use connection::{Connection, Pending};
 use session::Session;
@@ -146,6 +151,8 @@ enum Timer {
     Response(ConnectionId, TransactionId),
     /// A session's keep-alive.
     Keepalive(SessionId),
+    /// A new connection must have a session bound by now.
+    Bind(ConnectionId),
 }
 
 /// The MSRP endpoint engine. See the [module documentation](self).
@@ -260,6 +267,9 @@ impl Endpoint {
         let id = ConnectionId(self.handle());
         self.connections
             .insert(id, Connection::new(&self.config.decoder));
+        if let Some(after) = self.config.bind_timeout {
+            self.add_timer(now + after, Timer::Bind(id));
+        }
         Ok(id)
     }
 
@@ -400,6 +410,15 @@ impl Endpoint {
             match timer {
                 Timer::Response(conn, tid) => self.response_timeout(conn, tid),
                 Timer::Keepalive(session) => self.keepalive(now, session),
+                Timer::Bind(conn) => {
+                    let unbound = self
+                        .connections
+                        .get(&conn)
+                        .is_some_and(|c| !c.failed && c.sessions.is_empty());
+                    if unbound {
+                        self.connection_failed(conn, ConnectionError::Unbound);
+                    }
+                }
             }
         }
     }

@@ -7,11 +7,12 @@ use std::time::Instant;
 use bytes::Bytes;
 
 use super::connection::{Pending, Receiving, Target};
-use super::event::{ConnectionId, Event, MessageError, SessionError, SessionId, UserError};
+use super::event::{
+    ConnectionError, ConnectionId, Event, MessageError, SessionError, SessionId, UserError,
+};
 use super::session::{Incoming, answers, response};
 use super::{Endpoint, SuccessReports};
 use crate::decoder::{Frame, Rejection};
-use crate::error::DecodeError;
 use crate::header::{ByteRange, SuccessReport};
 use crate::message::{Flag, Head, Method, Request};
 use crate::status::StatusCode;
@@ -43,7 +44,7 @@ impl Endpoint {
                 Ok(Some(frame)) => self.on_frame(now, connection, frame),
                 Ok(None) => break,
                 Err(e) => {
-                    self.connection_failed(connection, Some(e));
+                    self.connection_failed(connection, ConnectionError::Framing(e));
                     break;
                 }
             }
@@ -54,13 +55,13 @@ impl Endpoint {
             .is_some_and(|c| !c.failed && c.control_bytes > self.config.control_queue_limit)
         {
             // The peer keeps asking but does not read our answers.
-            self.connection_failed(connection, None);
+            self.connection_failed(connection, ConnectionError::NotReading);
         }
         self.refill_connection(connection);
         Ok(())
     }
 
-    fn connection_failed(&mut self, connection: ConnectionId, error: Option<DecodeError>) {
+    pub(super) fn connection_failed(&mut self, connection: ConnectionId, error: ConnectionError) {
         let Some(c) = self.connections.get_mut(&connection) else {
             return;
         };

@@ -395,11 +395,13 @@ fn forbidden_unknown_method_and_malformed_requests() {
     raw.ep
         .handle_input(raw.now, c, b"HTTP/1.1 200 OK\r\n")
         .unwrap();
-    assert!(
-        raw.events()
-            .iter()
-            .any(|e| matches!(e, Event::ConnectionFailed { error: Some(_), .. }))
-    );
+    assert!(raw.events().iter().any(|e| matches!(
+        e,
+        Event::ConnectionFailed {
+            error: msrp::endpoint::ConnectionError::Framing(_),
+            ..
+        }
+    )));
 }
 
 #[test]

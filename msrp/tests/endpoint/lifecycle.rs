@@ -201,11 +201,39 @@ fn a_peer_that_does_not_read_our_answers_is_cut_off() {
     b.pump();
     assert!(b.events().any(|e| matches!(
         e,
-        Event::ConnectionFailed { error: None, connection } if *connection == b.conn
+        Event::ConnectionFailed { error: msrp::endpoint::ConnectionError::NotReading, connection } if *connection == b.conn
     )));
     assert!(b.events().any(|e| matches!(
         e,
         Event::SessionFailed { session, error: SessionError::ConnectionEnded } if *session == sb
     )));
     assert!(b.ep.poll_transmit().is_none(), "nothing more is written");
+}
+
+#[test]
+fn a_connection_left_unbound_fails_after_the_bind_timeout() {
+    let t0 = SimClock::new().now();
+    let mut b = Peer::new(t0, 38, EndpointConfig::default());
+    b.session(bob_uri(1), alice_uri(1), SessionConfig::default());
+    // Peer::new opened a connection at t0; another is bound in time.
+    let bound = b.ep.open_connection(t0).unwrap();
+    let wire = format!(
+        "MSRP bind1 SEND\r\nTo-Path: {}\r\nFrom-Path: {}\r\nMessage-ID: bm01\r\n-------bind1$\r\n",
+        bob_uri(1),
+        alice_uri(1)
+    );
+    b.ep.handle_input(t0 + Duration::from_secs(5), bound, wire.as_bytes())
+        .unwrap();
+    assert_eq!(b.ep.poll_timeout(), Some(t0 + Duration::from_secs(30)));
+    b.ep.handle_timeout(t0 + Duration::from_secs(30));
+    b.pump();
+    let failed: Vec<_> = b
+        .events()
+        .filter_map(|e| match e {
+            Event::ConnectionFailed { connection, error } => Some((*connection, *error)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failed, [(b.conn, msrp::endpoint::ConnectionError::Unbound)]);
+    assert_eq!(failed[0].1.status(), StatusCode::RequestTimeout);
 }
