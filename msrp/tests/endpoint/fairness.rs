@@ -10,10 +10,10 @@ use testkit::{Pair, PipeConfig, SimClock};
 
 use crate::harness::{Bandwidth, Peer, alice_uri, bob_uri, content, decode_stream};
 
-/// 1 MiB per 4 ms each way (about 2 Gbit/s), 1 ms of delay.
+/// 64 KiB per millisecond each way (about 500 Mbit/s), 1 ms of delay.
 const LINK: Bandwidth = Bandwidth {
-    bytes: 1 << 20,
-    tick: Duration::from_millis(4),
+    bytes: 64 << 10,
+    tick: Duration::from_millis(1),
 };
 
 /// Alice and Bob with `n` sessions each on one connection, Alice's all bound.
@@ -69,7 +69,7 @@ fn two_concurrent_8_mib_messages_finish_within_10_percent() {
     println!("8 MiB messages finished at {t1:.4} s and {t2:.4} s (ratio {ratio:.3})");
     assert!(ratio >= 0.9, "{t1} vs {t2}");
     // Neither was done before the link could carry 16 MiB: they really shared it.
-    assert!(t1.min(t2) > 0.05);
+    assert!(t1.min(t2) > 0.2);
 }
 
 #[test]
