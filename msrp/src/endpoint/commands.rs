@@ -77,6 +77,7 @@ impl Endpoint {
             pending: 0,
             chunk_start: 1,
             started: false,
+            answered_early: None,
             stop: None,
         });
         self.mark_sending(session);

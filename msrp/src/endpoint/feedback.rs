@@ -70,6 +70,15 @@ impl Endpoint {
                 // An early answer to the open chunk, or to a recent one sent with
                 // Failure-Report: partial.
                 if status.is_success() {
+                    if let Some((sid, mid)) = self.open_chunk_of(conn, tid) {
+                        if let Some(m) = self
+                            .sessions
+                            .get_mut(&sid)
+                            .and_then(|s| s.outgoing_mut(mid))
+                        {
+                            m.answered_early = Some(tid);
+                        }
+                    }
                     return;
                 }
                 let found = self.open_chunk_of(conn, tid).or_else(|| {

@@ -40,6 +40,8 @@ pub(crate) struct Outgoing {
     pub chunk_start: u64,
     /// A chunk went out (so an abort must be written as a `#` chunk).
     pub started: bool,
+    /// The open chunk was answered 200 before its end-line went out.
+    pub answered_early: Option<crate::ident::TransactionId>,
     /// The message must stop: `Some` once failed or aborted; it is removed when no chunk of
     /// it is open any more.
     pub stop: Option<Option<MessageError>>,

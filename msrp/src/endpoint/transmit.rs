@@ -147,7 +147,12 @@ impl Endpoint {
             return;
         };
         let tid = m.sender.transaction_id();
-        let failure = m.reports.failure;
+        let early = tid.is_some() && m.answered_early.take() == tid;
+        // A chunk already answered awaits nothing.
+        let failure = match m.reports.failure {
+            FailureReport::Yes if early => FailureReport::No,
+            f => f,
+        };
         let content_type = m.content_type.clone();
         let done = m.sender.is_done();
         if failure == FailureReport::Yes {

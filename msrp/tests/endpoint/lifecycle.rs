@@ -237,3 +237,46 @@ fn a_connection_left_unbound_fails_after_the_bind_timeout() {
     assert_eq!(failed, [(b.conn, msrp::endpoint::ConnectionError::Unbound)]);
     assert_eq!(failed[0].1.status(), StatusCode::RequestTimeout);
 }
+
+#[test]
+fn a_200_before_the_chunk_ends_is_not_awaited_again() {
+    let t0 = SimClock::new().now();
+    let mut a = Peer::new(t0, 39, EndpointConfig::default());
+    let sa = a.session(alice_uri(1), bob_uri(1), SessionConfig::default());
+    a.ep.bind(t0, sa, a.conn).unwrap();
+    let answer = |a: &mut Peer, req: &msrp::Request| {
+        let ok = Message {
+            head: Head::Response(req.response(StatusCode::Ok, req.to_path.clone())),
+            body: None,
+            flag: Flag::Complete,
+        };
+        a.ep.handle_input(t0, a.conn, &ok.to_bytes().unwrap())
+            .unwrap();
+    };
+    // The binding SEND, answered.
+    let bind = a.ep.poll_transmit().unwrap();
+    let Head::Request(req) = &decode_stream(&bind.data)[0].head else {
+        panic!("a request")
+    };
+    answer(&mut a, req);
+    let id = a.send(sa, 1, 100_000);
+    // The chunk's head and first slice go out; the peer answers at once.
+    let head = a.ep.poll_transmit().unwrap();
+    let mut decoder = msrp::Decoder::default();
+    let mut buf = bytes::BytesMut::from(&head.data[..]);
+    let Some(msrp::Frame::Head(Head::Request(req))) = decoder.decode(&mut buf).unwrap() else {
+        panic!("a chunk head")
+    };
+    answer(&mut a, &req);
+    while a.ep.poll_transmit().is_some() {
+        a.pump();
+    }
+    a.pump();
+    assert!(
+        a.events()
+            .any(|e| matches!(e, Event::MessageSent { message_id, .. } if *message_id == id))
+    );
+    a.ep.handle_timeout(t0 + Duration::from_secs(31));
+    a.pump();
+    assert!(!a.events().any(|e| matches!(e, Event::MessageFailed { .. })));
+}
