@@ -172,6 +172,7 @@ impl Endpoint {
             .ok_or(UserError::UnknownMessage)?;
         m.stop.get_or_insert(Some(MessageError::Aborted));
         self.flush_stopped(session);
+        self.enforce_control_limit();
         Ok(())
     }
 
@@ -196,6 +197,7 @@ impl Endpoint {
             return Err(UserError::UnknownMessage);
         }
         self.refuse_incoming(session, message_id, StatusCode::TooLarge);
+        self.enforce_control_limit();
         Ok(())
     }
 

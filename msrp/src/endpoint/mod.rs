@@ -246,6 +246,7 @@ impl Endpoint {
             m.stop.get_or_insert(None);
         }
         self.flush_stopped(session);
+        self.enforce_control_limit();
         if let Some(s) = self.sessions.remove(&session) {
             self.by_uri.remove(s.local_uri());
             if let Some(c) = s.connection.and_then(|c| self.connections.get_mut(&c)) {
@@ -294,6 +295,7 @@ impl Endpoint {
         }
         self.attach(session, connection);
         self.send_bodiless(now, session);
+        self.enforce_control_limit();
         Ok(())
     }
 
@@ -421,6 +423,7 @@ impl Endpoint {
                 }
             }
         }
+        self.enforce_control_limit();
     }
 
     fn response_timeout(&mut self, conn: ConnectionId, tid: TransactionId) {

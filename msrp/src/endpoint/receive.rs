@@ -49,16 +49,25 @@ impl Endpoint {
                 }
             }
         }
-        if self
-            .connections
-            .get(&connection)
-            .is_some_and(|c| !c.failed && c.control_bytes > self.config.control_queue_limit)
-        {
-            // The peer keeps asking but does not read our answers.
-            self.connection_failed(connection, ConnectionError::NotReading);
-        }
+        self.enforce_control_limit();
         self.refill_connection(connection);
         Ok(())
+    }
+
+    /// Fails the connections whose queue of answers outgrew
+    /// [`EndpointConfig::control_queue_limit`](super::EndpointConfig): the peer keeps asking
+    /// (or we keep answering) while nobody drains what we write.
+    pub(super) fn enforce_control_limit(&mut self) {
+        let limit = self.config.control_queue_limit;
+        let over: Vec<ConnectionId> = self
+            .connections
+            .iter()
+            .filter(|(_, c)| !c.failed && c.control_bytes > limit)
+            .map(|(id, _)| *id)
+            .collect();
+        for conn in over {
+            self.connection_failed(conn, ConnectionError::NotReading);
+        }
     }
 
     pub(super) fn connection_failed(&mut self, connection: ConnectionId, error: ConnectionError) {

@@ -356,6 +356,19 @@ mod tests {
     }
 
     #[test]
+    fn fuzz_regressions() {
+        // A connection whose answers outgrew the control limit through commands, not input.
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fuzz/corpus-seeds/regress-msrp_endpoint-73397ef6f3e4"
+        );
+        // The fuzz corpus is not part of the published crate; skip when absent.
+        if let Ok(data) = std::fs::read(path) {
+            super::endpoint(&data);
+        }
+    }
+
+    #[test]
     fn endpoint_harness_on_a_transfer() {
         // Bind session 0 on connection 0, send 4000 bytes of text, write it out in turns.
         let mut data = vec![7, 8, 100];
