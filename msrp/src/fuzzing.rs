@@ -6,6 +6,9 @@
 
 use bytes::BytesMut;
 
+mod endpoint;
+pub use endpoint::endpoint;
+
 use crate::{
     ChunkSender, Decoder, DecoderConfig, Flag, Frame, Head, IdGenerator, Message, MessageId,
     MessageTemplate, Request, Text,

@@ -16,6 +16,10 @@
 //!   body pieces ──► ChunkSender ──► chunk heads, body slices, end-lines ($ + #)
 //!   decoded chunks ──► Reassembler ──► Output::Write { offset } (positional sink)
 //!                                     Output::Deliver (in-order sink), Complete, Aborted, Failed
+//!
+//!   bytes, now, commands ──► Endpoint ──► Transmit { connection, data }, Event, next timeout
+//!                            (sessions over connections: binding, 481/506, responses,
+//!                             REPORTs, 30 s timer, fair interruption, backpressure)
 //! ```
 //!
 //! ## Quick start
@@ -60,6 +64,13 @@
 //! (RFC 4975 §7.1.1); [`Reassembler`] puts received chunks back together per Message-ID, in
 //! any order, within configured memory budgets.
 //!
+//! [`Endpoint`] (module [`endpoint`]) is the sans-IO session and connection engine built on
+//! them: MSRP sessions multiplexed over transport connections, with binding by the first
+//! SEND, session matching by To-Path (481, 506), content pulled from the application piece
+//! by piece, received content handed out as it arrives, responses and REPORTs per the
+//! Success-Report/Failure-Report rules, the 30 s response timer, fair interruption of chunks
+//! and bounded buffers. Its module documentation has an example.
+//!
 //! ## Errors
 //!
 //! A [`DecodeError`] is either fatal (framing is lost: close the connection) or recoverable
@@ -75,6 +86,7 @@
 
 mod decoder;
 mod end_line;
+pub mod endpoint;
 mod error;
 mod header;
 mod ident;
@@ -94,6 +106,7 @@ pub mod fuzzing;
 mod conformance;
 
 pub use decoder::{Decoder, DecoderConfig, Frame, Rejection};
+pub use endpoint::{ConnectionId, Endpoint, EndpointConfig, SessionConfig, SessionId, Transmit};
 pub use error::{ByteRangeError, DecodeError, EncodeError, HeaderError, IdentError, UriError};
 pub use header::{
     ByteRange, FailureReport, Header, HeaderName, Headers, ReportStatus, SuccessReport, Text,
