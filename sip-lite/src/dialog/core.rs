@@ -1,6 +1,6 @@
 //! The UA core: dialogs kept over a transaction layer (see the module docs).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use crate::header::{HeaderName, HeaderValue};
@@ -193,6 +193,13 @@ struct Unacked {
     give_up: Instant,
 }
 
+impl Unacked {
+    /// When something must next happen: a retransmission or giving up.
+    fn deadline(&self) -> Instant {
+        self.next.map_or(self.give_up, |n| n.min(self.give_up))
+    }
+}
+
 /// What a client transaction of ours was for.
 enum ClientRole {
     /// An initial INVITE; the dialogs its responses created.
@@ -213,6 +220,8 @@ pub struct UserAgent {
     clients: HashMap<TransactionId, ClientRole>,
     /// Server transactions of requests inside dialogs, and initial INVITEs.
     servers: HashMap<TransactionId, Option<DialogId>>,
+    /// Deadlines of 2xx retransmissions, so a timeout looks only at the dialogs it concerns.
+    ack_timers: BTreeSet<(Instant, DialogId)>,
     events: VecDeque<UaEvent>,
 }
 
@@ -247,6 +256,7 @@ impl UserAgent {
             dialogs: HashMap::new(),
             clients: HashMap::new(),
             servers: HashMap::new(),
+            ack_timers: BTreeSet::new(),
             events: VecDeque::new(),
         }
     }
@@ -456,13 +466,15 @@ impl UserAgent {
                     .map_or(0, |c| c.seq);
                 // §13.3.1.4: retransmit the 2xx (T1 doubling to T2) until the ACK, over
                 // unreliable transports; give up after 64*T1 either way.
-                entry.unacked = Some(Unacked {
+                let unacked = Unacked {
                     response,
                     cseq,
                     next: (!reliable).then(|| now + timers.t1),
                     interval: timers.t1,
                     give_up: now + timers.t1x64(),
-                });
+                };
+                self.ack_timers.insert((unacked.deadline(), id.clone()));
+                entry.unacked = Some(unacked);
                 self.events
                     .push_back(UaEvent::DialogConfirmed { dialog: id });
             } else if code >= 300 {
@@ -496,12 +508,24 @@ impl UserAgent {
         self.layer.handle_timeout(now);
         let timers = self.config.transactions.timers;
         let mut gave_up = Vec::new();
-        for (id, entry) in &mut self.dialogs {
+        // Only the dialogs whose deadline has come: entries left behind by a dialog that got
+        // its ACK or ended are skipped when they come up.
+        while let Some((at, id)) = self.ack_timers.first().cloned() {
+            if at > now {
+                break;
+            }
+            self.ack_timers.pop_first();
+            let Some(entry) = self.dialogs.get_mut(&id) else {
+                continue;
+            };
             let Some(u) = &mut entry.unacked else {
                 continue;
             };
+            if u.deadline() != at {
+                continue; // a stale entry; the current one is in the set
+            }
             if u.give_up <= now {
-                gave_up.push(id.clone());
+                gave_up.push(id);
                 continue;
             }
             if let Some(next) = u.next.filter(|&n| n <= now) {
@@ -510,6 +534,7 @@ impl UserAgent {
                 u.interval = u.interval.saturating_mul(2).min(timers.t2);
                 u.next = Some(next.max(now) + u.interval);
             }
+            self.ack_timers.insert((u.deadline(), id));
         }
         for id in gave_up {
             // §13.3.1.4: no ACK within 64*T1: the dialog is confirmed, then ended with BYE.
@@ -536,11 +561,11 @@ impl UserAgent {
     /// When [`handle_timeout`](Self::handle_timeout) must next be called.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let retransmits = self.dialogs.values().filter_map(|e| {
-            let u = e.unacked.as_ref()?;
-            Some(u.next.map_or(u.give_up, |n| n.min(u.give_up)))
-        });
-        retransmits.chain(self.layer.poll_timeout()).min()
+        let retransmit = self.ack_timers.first().map(|(at, _)| *at);
+        retransmit
+            .into_iter()
+            .chain(self.layer.poll_timeout())
+            .min()
     }
 
     /// The next event for the application. Call after every input until it returns `None`.
