@@ -480,6 +480,168 @@ pub fn digest(data: &[u8]) {
     let _ = client.check_authentication_info(&req, &ok);
 }
 
+/// Drives a UA core ([`UserAgent`](crate::dialog::UserAgent)) with operations decoded from
+/// `data`: received requests and responses with a few tags, CSeqs and methods, the
+/// application's answers, INVITEs, in-dialog requests, BYE, CANCEL and time passing. Checks:
+/// no panic; the dialog limit holds; a dialog reported ended is gone; the next timeout is
+/// never in the past after a timeout.
+pub fn ua(data: &[u8]) {
+    use crate::dialog::{LocalParty, UaConfig, UaEvent, UserAgent};
+    use crate::transaction::{Destination, TransactionId, Transport};
+    use std::time::{Duration, Instant};
+
+    const METHODS: [&str; 6] = ["INVITE", "BYE", "ACK", "CANCEL", "OPTIONS", "INFO"];
+    const STATUSES: [u16; 7] = [100, 180, 200, 202, 481, 486, 491];
+    const TAGS: [&str; 3] = ["t1", "t2", "t3"];
+    let max_dialogs = 8;
+    let local = LocalParty {
+        via: "SIP/2.0/UDP 127.0.0.1:5060".into(),
+        contact: "<sip:ua@127.0.0.1:5060>".into(),
+    };
+    let mut agent = UserAgent::new(
+        UaConfig::new(local).max_dialogs(max_dialogs),
+        crate::IdGenerator::from_fn(|b: &mut [u8]| {
+            b.iter_mut().for_each(|x| *x = x.wrapping_add(17))
+        }),
+    );
+    let peer = Destination::new(
+        std::net::SocketAddr::from(([127, 0, 0, 1], 5070)),
+        Transport::Udp,
+    );
+    let start = Instant::now();
+    let mut now = start;
+    let mut servers: Vec<TransactionId> = Vec::new();
+    let mut clients: Vec<TransactionId> = Vec::new();
+    let message =
+        |first: String, method: &str, to_tag: Option<&str>, from_tag: &str, seq: u8, branch: u8| {
+            let to_tag = to_tag.map(|t| format!(";tag={t}")).unwrap_or_default();
+            format!(
+                "{first}\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK{branch}\r\n\
+             To: <sip:ua@127.0.0.1>{to_tag}\r\nFrom: <sip:peer@127.0.0.1>;tag={from_tag}\r\n\
+             Call-ID: fz\r\nCSeq: {seq} {method}\r\nContact: <sip:peer@127.0.0.1:5070>\r\n\
+             Content-Length: 0\r\n\r\n"
+            )
+        };
+    let mut i = 0;
+    while let Some(&op) = data.get(i) {
+        let a = data.get(i + 1).copied().unwrap_or(0);
+        let b = data.get(i + 2).copied().unwrap_or(0);
+        i += 3;
+        let mut after_timeout = false;
+        let method = METHODS[usize::from(a) % METHODS.len()];
+        let tag = TAGS[usize::from(b) % TAGS.len()];
+        match op % 8 {
+            // A request from the peer, in or out of a dialog.
+            0 => {
+                let to = (a & 0x40 != 0).then_some(tag);
+                let text = message(
+                    format!("{method} sip:ua@127.0.0.1 SIP/2.0"),
+                    method,
+                    to,
+                    "p1",
+                    b % 4,
+                    a >> 4,
+                );
+                if let Ok(msg) = Message::parse(text) {
+                    agent.handle_message(now, msg, peer);
+                }
+            }
+            // A response from the peer to one of our requests (branches as we sent them are
+            // unknown here, so most go to the core as stray responses).
+            1 => {
+                let status = STATUSES[usize::from(b) % STATUSES.len()];
+                let text = message(format!("SIP/2.0 {status} X"), method, Some(tag), "p1", 1, a);
+                if let Ok(msg) = Message::parse(text) {
+                    agent.handle_message(now, msg, peer);
+                }
+            }
+            // The application answers a request.
+            2 => {
+                if let Some(&tx) = servers.get(usize::from(a) % servers.len().max(1)) {
+                    if let (Some(req), Ok(status)) = (
+                        agent.transactions().request(tx).cloned(),
+                        crate::StatusCode::from_u16(STATUSES[usize::from(b) % STATUSES.len()]),
+                    ) {
+                        let mut resp = crate::Response::to_request(&req, status, Some(tag));
+                        if let Ok(v) = crate::HeaderValue::new("<sip:ua@127.0.0.1:5060>".to_owned())
+                        {
+                            resp.headers.push(crate::HeaderName::Contact, v);
+                        }
+                        let _ = agent.respond(now, tx, resp);
+                    }
+                }
+            }
+            // An INVITE of ours.
+            3 => {
+                let branch = agent.ids().branch();
+                let text = format!(
+                    "INVITE sip:peer@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch={branch}\r\n\
+                     To: <sip:peer@127.0.0.1>\r\nFrom: <sip:ua@127.0.0.1>;tag=me\r\nCall-ID: out\r\n\
+                     CSeq: 1 INVITE\r\nContact: <sip:ua@127.0.0.1:5060>\r\nContent-Length: 0\r\n\r\n"
+                );
+                if let Ok(Message::Request(req)) = Message::parse(text) {
+                    if let Ok(tx) = agent.send_request(now, req, peer) {
+                        clients.push(tx);
+                    }
+                }
+            }
+            // A request in one of our dialogs, or BYE.
+            4 | 5 => {
+                let ids: Vec<_> = agent.dialog_ids().cloned().collect();
+                if let Some(id) = ids.get(usize::from(a) % ids.len().max(1)) {
+                    let method = [
+                        crate::Method::Invite,
+                        crate::Method::Info,
+                        crate::Method::Update,
+                        crate::Method::Ack,
+                    ][usize::from(b) % 4]
+                        .clone();
+                    let _ = if op % 8 == 5 {
+                        agent.bye(now, id)
+                    } else {
+                        agent.send_in_dialog(now, id, method, None)
+                    };
+                }
+            }
+            6 => {
+                if let Some(&tx) = clients.get(usize::from(a) % clients.len().max(1)) {
+                    let _ = agent.cancel(now, tx);
+                }
+            }
+            _ => {
+                now += Duration::from_millis(u64::from(a) * 250 + u64::from(b));
+                agent.handle_timeout(now);
+                after_timeout = true;
+            }
+        }
+        while agent.poll_transmit().is_some() {}
+        while let Some(e) = agent.poll_event() {
+            match e {
+                UaEvent::Request { transaction, .. } => servers.push(transaction),
+                UaEvent::DialogTerminated { dialog, .. } => {
+                    assert!(
+                        agent.dialog(&dialog).is_none(),
+                        "a dialog reported ended is still there"
+                    );
+                }
+                _ => {}
+            }
+        }
+        assert!(agent.dialog_ids().count() <= max_dialogs);
+        if after_timeout {
+            if let Some(at) = agent.poll_timeout() {
+                assert!(at > now, "a timer left in the past");
+            }
+        }
+        if servers.len() > 64 {
+            servers.drain(..32);
+        }
+        if clients.len() > 64 {
+            clients.drain(..32);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -556,6 +718,17 @@ mod tests {
             let len = rng.below(200) as usize;
             digest(&rng.bytes(len));
         }
+    }
+
+    #[test]
+    fn ua_harness_on_sample_sequences() {
+        let mut rng = testkit::SeededRng::new(6);
+        for _ in 0..1000 {
+            let len = rng.below(150) as usize;
+            ua(&rng.bytes(len));
+        }
+        // An INVITE arrives, is answered 180 then 200, time passes (no ACK), BYE goes out.
+        ua(&[0, 0, 0, 2, 0, 1, 2, 0, 2, 7, 200, 0, 7, 200, 0]);
     }
 
     #[test]
