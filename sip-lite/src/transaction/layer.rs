@@ -425,7 +425,8 @@ impl TransactionLayer {
                 // With a usable Via the peer can be told (§8.2, RFC 4475 §3.1.2.17): 400,
                 // without state. An ACK is never answered.
                 if error != TransactionError::MissingVia && req.method != Method::Ack {
-                    let bad = Response::to_request(&req, StatusCode::BAD_REQUEST, None);
+                    let tag = stateless_tag(&req);
+                    let bad = Response::to_request(&req, StatusCode::BAD_REQUEST, Some(&tag));
                     self.send_stateless(Message::Response(bad), source);
                 }
                 self.events.push_back(Event::Dropped { source, error });
@@ -512,7 +513,8 @@ impl TransactionLayer {
     ) {
         if self.transactions.len() >= self.config.max_transactions {
             // §21.5.4: overloaded; answered without keeping state.
-            let busy = Response::to_request(&req, StatusCode::SERVICE_UNAVAILABLE, None);
+            let tag = stateless_tag(&req);
+            let busy = Response::to_request(&req, StatusCode::SERVICE_UNAVAILABLE, Some(&tag));
             self.send_stateless(Message::Response(busy), source);
             self.events.push_back(Event::Dropped {
                 source,
@@ -904,4 +906,25 @@ fn belongs_to(response: &Response, request: &Request) -> bool {
     let cseq = |h: &crate::Headers| h.cseq().and_then(Result::ok);
     top(&response.headers) == top(&request.headers)
         && cseq(&response.headers) == cseq(&request.headers)
+}
+
+/// The To tag of a response sent without state: the same for every retransmission of the
+/// request (RFC 3261 §8.2.6.2, §16.11), derived from its top Via, Call-ID and From.
+fn stateless_tag(request: &Request) -> String {
+    use crate::header::HeaderName;
+    // FNV-1a: stable across runs and platforms; uniqueness, not secrecy, is what matters.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for name in [HeaderName::Via, HeaderName::CallId, HeaderName::From] {
+        for b in request
+            .headers
+            .get(&name)
+            .map(|v| v.as_str())
+            .unwrap_or_default()
+            .bytes()
+        {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        hash = (hash ^ 0xff).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("sl{hash:016x}")
 }
