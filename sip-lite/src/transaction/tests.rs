@@ -716,6 +716,19 @@ fn overload_is_answered_503_without_state() {
         StatusCode::SERVICE_UNAVAILABLE
     );
     assert_eq!(layer.len(), 1);
+    // §8.2.6.2: a To tag, the same for a retransmission of the request.
+    let tag = |m: &Message| {
+        m.headers()
+            .to_addr()
+            .unwrap()
+            .unwrap()
+            .tag()
+            .map(str::to_owned)
+    };
+    let first = tag(&sent.message).expect("a To tag");
+    let again = Message::Request(request("OPTIONS", "z9hG4bK2", Transport::Udp));
+    layer.handle_message(now, again, alice);
+    assert_eq!(tag(&layer.poll_transmit().unwrap().message), Some(first));
 }
 
 #[test]
