@@ -1,0 +1,721 @@
+//! The driver task: owns the [`Endpoint`] and runs its loop.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use super::io::{self, SinkItem};
+use super::{CloseReason, DriverConfig, NetError, NetEvent, TransferError};
+use crate::endpoint::{ConnectionId, Endpoint, Event, SessionConfig, SessionId};
+use crate::header::Text;
+use crate::ident::{IdGenerator, MessageId};
+use crate::reassembly::SinkKind;
+use crate::uri::{Path, Scheme};
+
+type Reply<T> = oneshot::Sender<Result<T, NetError>>;
+type Done = oneshot::Sender<Result<u64, TransferError>>;
+
+/// Calls from a [`Driver`](super::Driver) handle.
+// Commands are few and short-lived (a channel of 64); boxing the large one buys nothing.
+#[allow(clippy::large_enum_variant)]
+pub(super) enum Command {
+    Listen {
+        listener: TcpListener,
+        reply: Reply<()>,
+    },
+    AddSession {
+        local_path: Path,
+        remote_path: Path,
+        config: SessionConfig,
+        reply: Reply<SessionId>,
+    },
+    RemoveSession {
+        session: SessionId,
+        reply: Reply<()>,
+    },
+    Connect {
+        session: SessionId,
+        reply: Reply<ConnectionId>,
+    },
+    Send {
+        session: SessionId,
+        content_type: Text,
+        size: Option<u64>,
+        source: Box<dyn AsyncRead + Send + Unpin>,
+        done: Done,
+        reply: Reply<MessageId>,
+    },
+    Accept {
+        session: SessionId,
+        message_id: MessageId,
+        sink: Box<dyn AsyncWrite + Send + Unpin>,
+        done: Done,
+        reply: Reply<()>,
+    },
+    Reject {
+        session: SessionId,
+        message_id: MessageId,
+        reply: Reply<()>,
+    },
+    Shutdown {
+        reply: Reply<()>,
+    },
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Command")
+    }
+}
+
+/// Reports from the I/O tasks.
+pub(super) enum Internal {
+    Accepted {
+        stream: TcpStream,
+        peer: SocketAddr,
+    },
+    Connected {
+        key: PeerKey,
+        result: Result<TcpStream, NetError>,
+    },
+    Input {
+        connection: ConnectionId,
+        data: Bytes,
+    },
+    Closed {
+        connection: ConnectionId,
+        reason: CloseReason,
+    },
+    Provide {
+        session: SessionId,
+        message_id: MessageId,
+        data: Bytes,
+        eof: bool,
+    },
+    SourceFailed {
+        session: SessionId,
+        message_id: MessageId,
+        error: TransferError,
+    },
+    Release {
+        session: SessionId,
+        n: usize,
+    },
+    SinkFailed {
+        session: SessionId,
+        message_id: MessageId,
+    },
+}
+
+/// One connection per peer scheme, host and port (RFC 4975 §5.4 reuse).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) struct PeerKey {
+    secure: bool,
+    host: String,
+    port: u16,
+}
+
+struct Conn {
+    writer: mpsc::Sender<Bytes>,
+    reader: JoinHandle<()>,
+    key: Option<PeerKey>,
+    last_activity: Instant,
+}
+
+struct Outgoing {
+    wanted: mpsc::UnboundedSender<usize>,
+    done: Done,
+    provided: u64,
+}
+
+#[derive(Default)]
+struct Incoming {
+    sink: Option<mpsc::UnboundedSender<SinkItem>>,
+    held: Vec<(u64, Bytes)>,
+    end: Option<Result<u64, TransferError>>,
+}
+
+struct State {
+    config: DriverConfig,
+    ep: Endpoint,
+    conns: HashMap<ConnectionId, Conn>,
+    by_peer: HashMap<PeerKey, ConnectionId>,
+    connecting: HashMap<PeerKey, Vec<(SessionId, Reply<ConnectionId>)>>,
+    remotes: HashMap<SessionId, Path>,
+    outgoing: HashMap<(SessionId, MessageId), Outgoing>,
+    incoming: HashMap<(SessionId, MessageId), Incoming>,
+    listeners: Vec<JoinHandle<()>>,
+    events: VecDeque<NetEvent>,
+    internal: mpsc::Sender<Internal>,
+    wake: Arc<Notify>,
+}
+
+pub(super) fn start(
+    config: DriverConfig,
+    ids: IdGenerator,
+) -> (mpsc::Sender<Command>, mpsc::Receiver<NetEvent>) {
+    let (commands, command_rx) = mpsc::channel(64);
+    let (events_tx, events) = mpsc::channel(config.event_capacity.max(1));
+    let (internal, internal_rx) = mpsc::channel(256);
+    let state = State {
+        ep: Endpoint::new(config.endpoint.clone(), ids),
+        config,
+        conns: HashMap::new(),
+        by_peer: HashMap::new(),
+        connecting: HashMap::new(),
+        remotes: HashMap::new(),
+        outgoing: HashMap::new(),
+        incoming: HashMap::new(),
+        listeners: Vec::new(),
+        events: VecDeque::new(),
+        internal,
+        wake: Arc::new(Notify::new()),
+    };
+    tokio::spawn(run(state, command_rx, internal_rx, events_tx));
+    (commands, events)
+}
+
+async fn run(
+    mut st: State,
+    mut commands: mpsc::Receiver<Command>,
+    mut internal: mpsc::Receiver<Internal>,
+    events: mpsc::Sender<NetEvent>,
+) {
+    let wake = st.wake.clone();
+    loop {
+        st.pump();
+        let deadline = st.deadline();
+        let has_events = !st.events.is_empty();
+        tokio::select! {
+            command = commands.recv() => match command {
+                Some(Command::Shutdown { reply }) => {
+                    st.shutdown();
+                    let _ = reply.send(Ok(()));
+                    return;
+                }
+                Some(command) => st.command(command),
+                None => {
+                    st.shutdown();
+                    return;
+                }
+            },
+            Some(report) = internal.recv() => st.internal(report),
+            () = wake.notified() => {}
+            () = sleep_until(deadline), if deadline.is_some() => st.timeout(),
+            permit = events.reserve(), if has_events => match permit {
+                Ok(permit) => {
+                    if let Some(event) = st.events.pop_front() {
+                        permit.send(event);
+                    }
+                }
+                // Nobody listens: nothing can be accepted any more, so refuse at once.
+                Err(_) => st.events.clear(),
+            },
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    if let Some(at) = deadline {
+        tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await;
+    }
+}
+
+impl State {
+    fn deadline(&self) -> Option<Instant> {
+        let idle = self
+            .config
+            .idle_timeout
+            .and_then(|after| self.conns.values().map(|c| c.last_activity + after).min());
+        match (self.ep.poll_timeout(), idle) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn timeout(&mut self) {
+        let now = Instant::now();
+        self.ep.handle_timeout(now);
+        if let Some(after) = self.config.idle_timeout {
+            let idle: Vec<ConnectionId> = self
+                .conns
+                .iter()
+                .filter(|(_, c)| c.last_activity + after <= now)
+                .map(|(id, _)| *id)
+                .collect();
+            for id in idle {
+                self.close(id, CloseReason::Idle);
+            }
+        }
+    }
+
+    /// Moves bytes to writer queues with room and dispatches engine events, until neither
+    /// makes progress.
+    fn pump(&mut self) {
+        loop {
+            let mut progress = false;
+            let ids: Vec<ConnectionId> = self.conns.keys().copied().collect();
+            for id in ids {
+                let Some(conn) = self.conns.get_mut(&id) else {
+                    continue;
+                };
+                while conn.writer.capacity() > 0 {
+                    let Some(t) = self.ep.poll_transmit_on(id) else {
+                        break;
+                    };
+                    // Room was checked and only this task sends: this cannot fail except
+                    // when the writer ended, which its Closed report handles.
+                    let _ = conn.writer.try_send(t.data);
+                    conn.last_activity = Instant::now();
+                    progress = true;
+                }
+            }
+            while let Some(event) = self.ep.poll_event() {
+                progress = true;
+                self.event(event);
+            }
+            if !progress {
+                return;
+            }
+        }
+    }
+
+    fn command(&mut self, command: Command) {
+        let now = Instant::now();
+        match command {
+            Command::Listen { listener, reply } => {
+                let task = tokio::spawn(io::accept_loop(listener, self.internal.clone()));
+                self.listeners.push(task);
+                let _ = reply.send(Ok(()));
+            }
+            Command::AddSession {
+                local_path,
+                remote_path,
+                config,
+                reply,
+            } => {
+                let config = config.with_sink(SinkKind::InOrder);
+                let result = self
+                    .ep
+                    .add_session(local_path, remote_path.clone(), config)
+                    .map_err(NetError::from);
+                if let Ok(id) = result {
+                    self.remotes.insert(id, remote_path);
+                }
+                let _ = reply.send(result);
+            }
+            Command::RemoveSession { session, reply } => {
+                let result = self.ep.remove_session(now, session).map_err(NetError::from);
+                self.remotes.remove(&session);
+                let _ = reply.send(result);
+            }
+            Command::Connect { session, reply } => self.connect(session, reply),
+            Command::Send {
+                session,
+                content_type,
+                size,
+                source,
+                done,
+                reply,
+            } => match self.ep.send_message(now, session, content_type, size) {
+                Ok(message_id) => {
+                    let (wanted, wanted_rx) = mpsc::unbounded_channel();
+                    let internal = self.internal.clone();
+                    tokio::spawn(io::read_source(
+                        source, session, message_id, size, wanted_rx, internal,
+                    ));
+                    self.outgoing.insert(
+                        (session, message_id),
+                        Outgoing {
+                            wanted,
+                            done,
+                            provided: 0,
+                        },
+                    );
+                    let _ = reply.send(Ok(message_id));
+                }
+                Err(e) => {
+                    let _ = reply.send(Err(e.into()));
+                }
+            },
+            Command::Accept {
+                session,
+                message_id,
+                sink,
+                done,
+                reply,
+            } => {
+                let Some(m) = self.incoming.get_mut(&(session, message_id)) else {
+                    let _ = reply.send(Err(NetError::UnknownMessage));
+                    return;
+                };
+                if m.sink.is_some() {
+                    let _ = reply.send(Err(NetError::UnknownMessage));
+                    return;
+                }
+                let (tx, rx) = mpsc::unbounded_channel();
+                for (offset, data) in m.held.drain(..) {
+                    let _ = tx.send(SinkItem::Data(offset, data));
+                }
+                let internal = self.internal.clone();
+                tokio::spawn(io::write_sink(
+                    sink, session, message_id, rx, done, internal,
+                ));
+                match m.end.take() {
+                    Some(end) => {
+                        let _ = tx.send(end_item(end));
+                        self.incoming.remove(&(session, message_id));
+                    }
+                    None => m.sink = Some(tx),
+                }
+                let _ = reply.send(Ok(()));
+            }
+            Command::Reject {
+                session,
+                message_id,
+                reply,
+            } => {
+                let result = self
+                    .ep
+                    .reject(now, session, message_id)
+                    .map_err(NetError::from);
+                let _ = reply.send(result);
+            }
+            Command::Shutdown { reply } => {
+                self.shutdown();
+                let _ = reply.send(Ok(()));
+            }
+        }
+    }
+
+    fn connect(&mut self, session: SessionId, reply: Reply<ConnectionId>) {
+        let Some(remote) = self.remotes.get(&session) else {
+            let _ = reply.send(Err(crate::endpoint::UserError::UnknownSession.into()));
+            return;
+        };
+        let uri = remote.first();
+        if uri.scheme() != Scheme::Msrp {
+            let _ = reply.send(Err(NetError::UnsupportedScheme));
+            return;
+        }
+        let Some(port) = uri.port() else {
+            let _ = reply.send(Err(NetError::NoPort));
+            return;
+        };
+        let key = PeerKey {
+            secure: uri.is_secure(),
+            host: uri.host_str().to_ascii_lowercase(),
+            port,
+        };
+        if let Some(&conn) = self.by_peer.get(&key) {
+            let result = self.ep.bind(Instant::now(), session, conn).map(|()| conn);
+            let _ = reply.send(result.map_err(NetError::from));
+            return;
+        }
+        let waiters = self.connecting.entry(key.clone()).or_default();
+        waiters.push((session, reply));
+        if waiters.len() > 1 {
+            return;
+        }
+        let internal = self.internal.clone();
+        let timeout = self.config.connect_timeout;
+        tokio::spawn(async move {
+            let connect = TcpStream::connect((key.host.as_str(), key.port));
+            let result = match tokio::time::timeout(timeout, connect).await {
+                Ok(Ok(stream)) => Ok(stream),
+                Ok(Err(e)) => Err(NetError::Io(e)),
+                Err(_) => Err(NetError::ConnectTimeout),
+            };
+            let _ = internal.send(Internal::Connected { key, result }).await;
+        });
+    }
+
+    fn internal(&mut self, report: Internal) {
+        let now = Instant::now();
+        match report {
+            Internal::Accepted { stream, peer } => {
+                if let Some(connection) = self.add_connection(stream, None) {
+                    self.events
+                        .push_back(NetEvent::ConnectionAccepted { connection, peer });
+                }
+            }
+            Internal::Connected { key, result } => {
+                let waiters = self.connecting.remove(&key).unwrap_or_default();
+                let conn = match result {
+                    Ok(stream) => match self.add_connection(stream, Some(key.clone())) {
+                        Some(conn) => Ok(conn),
+                        None => Err(None),
+                    },
+                    Err(e) => Err(Some(e)),
+                };
+                match conn {
+                    Ok(conn) => {
+                        self.by_peer.insert(key, conn);
+                        for (session, reply) in waiters {
+                            let result = self.ep.bind(now, session, conn).map(|()| conn);
+                            let _ = reply.send(result.map_err(NetError::from));
+                        }
+                    }
+                    Err(e) => {
+                        let kind = match &e {
+                            Some(NetError::Io(io)) => Some(io.kind()),
+                            _ => None,
+                        };
+                        for (_, reply) in waiters {
+                            let error = match (&e, kind) {
+                                (Some(NetError::ConnectTimeout), _) => NetError::ConnectTimeout,
+                                (_, Some(kind)) => NetError::Io(kind.into()),
+                                _ => {
+                                    NetError::User(crate::endpoint::UserError::TooManyConnections {
+                                        limit: self.config.endpoint.max_connections,
+                                    })
+                                }
+                            };
+                            let _ = reply.send(Err(error));
+                        }
+                    }
+                }
+            }
+            Internal::Input { connection, data } => {
+                if let Some(c) = self.conns.get_mut(&connection) {
+                    c.last_activity = now;
+                    // Unknown connection: it closed meanwhile; its bytes no longer matter.
+                    let _ = self.ep.handle_input(now, connection, &data);
+                }
+            }
+            Internal::Closed { connection, reason } => self.close(connection, reason),
+            Internal::Provide {
+                session,
+                message_id,
+                data,
+                eof,
+            } => {
+                if let Some(m) = self.outgoing.get_mut(&(session, message_id)) {
+                    m.provided += data.len() as u64;
+                }
+                // A message that failed meanwhile no longer wants content; errors say so.
+                let _ = self.ep.provide(now, session, message_id, data);
+                if eof {
+                    let _ = self.ep.finish(now, session, message_id);
+                }
+            }
+            Internal::SourceFailed {
+                session,
+                message_id,
+                error,
+            } => {
+                if let Some(m) = self.outgoing.remove(&(session, message_id)) {
+                    let _ = m.done.send(Err(error));
+                }
+                let _ = self.ep.abort(now, session, message_id);
+            }
+            Internal::Release { session, n } => self.ep.release(session, n),
+            Internal::SinkFailed {
+                session,
+                message_id,
+            } => {
+                self.incoming.remove(&(session, message_id));
+                let _ = self.ep.reject(now, session, message_id);
+            }
+        }
+    }
+
+    fn add_connection(&mut self, stream: TcpStream, key: Option<PeerKey>) -> Option<ConnectionId> {
+        let now = Instant::now();
+        // A refused connection (limit reached) is dropped, which closes it.
+        let id = self.ep.open_connection(now).ok()?;
+        let _ = stream.set_nodelay(true);
+        let (read, write) = stream.into_split();
+        let (writer, queue) = mpsc::channel(self.config.write_queue.max(1));
+        let internal = self.internal.clone();
+        let reader = tokio::spawn(io::read_socket(read, id, self.config.read_buffer, internal));
+        let internal = self.internal.clone();
+        tokio::spawn(io::write_socket(
+            write,
+            id,
+            queue,
+            self.wake.clone(),
+            internal,
+        ));
+        self.conns.insert(
+            id,
+            Conn {
+                writer,
+                reader,
+                key,
+                last_activity: now,
+            },
+        );
+        Some(id)
+    }
+
+    /// Closes a connection: the engine fails its sessions, the writer ends after what it
+    /// holds and shuts the socket down.
+    fn close(&mut self, connection: ConnectionId, reason: CloseReason) {
+        let Some(conn) = self.conns.remove(&connection) else {
+            return;
+        };
+        conn.reader.abort();
+        if let Some(key) = conn.key {
+            self.by_peer.remove(&key);
+        }
+        let _ = self.ep.close_connection(Instant::now(), connection);
+        self.events
+            .push_back(NetEvent::ConnectionClosed { connection, reason });
+    }
+
+    fn event(&mut self, event: Event) {
+        match event {
+            Event::ContentWanted {
+                session,
+                message_id,
+                len,
+                ..
+            } => {
+                let sent = self
+                    .outgoing
+                    .get(&(session, message_id))
+                    .is_some_and(|m| m.wanted.send(len).is_ok());
+                if !sent {
+                    let _ = self.ep.abort(Instant::now(), session, message_id);
+                }
+            }
+            Event::MessageSent {
+                session,
+                message_id,
+            } => {
+                if let Some(m) = self.outgoing.remove(&(session, message_id)) {
+                    let _ = m.done.send(Ok(m.provided));
+                }
+            }
+            Event::MessageFailed {
+                session,
+                message_id,
+                outgoing: true,
+                error,
+            } => {
+                if let Some(m) = self.outgoing.remove(&(session, message_id)) {
+                    let _ = m.done.send(Err(error.into()));
+                }
+            }
+            Event::MessageFailed {
+                session,
+                message_id,
+                error,
+                ..
+            } => self.incoming_end(session, message_id, Err(error.into())),
+            Event::MessageStarted {
+                session,
+                message_id,
+                content_type,
+                size,
+            } => {
+                if self.events.len() >= self.config.event_capacity {
+                    let _ = self.ep.reject(Instant::now(), session, message_id);
+                    return;
+                }
+                self.incoming
+                    .insert((session, message_id), Incoming::default());
+                self.events.push_back(NetEvent::Incoming {
+                    session,
+                    message_id,
+                    content_type,
+                    size,
+                });
+            }
+            Event::Data {
+                session,
+                message_id,
+                offset,
+                data,
+            } => match self.incoming.get_mut(&(session, message_id)) {
+                Some(Incoming { sink: Some(tx), .. }) => {
+                    let _ = tx.send(SinkItem::Data(offset, data));
+                }
+                // Held until accepted; the session's receive window bounds it.
+                Some(m) => m.held.push((offset, data)),
+                None => self.ep.release(session, data.len()),
+            },
+            Event::MessageReceived {
+                session,
+                message_id,
+                size,
+            } => self.incoming_end(session, message_id, Ok(size)),
+            Event::SessionBound {
+                session,
+                connection,
+            } => self.events.push_back(NetEvent::SessionBound {
+                session,
+                connection,
+            }),
+            Event::SessionFailed { session, error } => {
+                self.events
+                    .push_back(NetEvent::SessionFailed { session, error });
+            }
+            Event::ConnectionFailed { connection, error } => {
+                self.close(connection, CloseReason::Engine(error));
+            }
+            _ => {}
+        }
+    }
+
+    fn incoming_end(
+        &mut self,
+        session: SessionId,
+        message_id: MessageId,
+        end: Result<u64, TransferError>,
+    ) {
+        let key = (session, message_id);
+        let Some(m) = self.incoming.get_mut(&key) else {
+            return;
+        };
+        match &m.sink {
+            Some(tx) => {
+                let _ = tx.send(end_item(end));
+                self.incoming.remove(&key);
+            }
+            None => {
+                if end.is_err() {
+                    // Held bytes are no longer needed.
+                    let n: usize = m.held.drain(..).map(|(_, d)| d.len()).sum();
+                    self.ep.release(session, n);
+                }
+                m.end = Some(end);
+            }
+        }
+    }
+
+    fn shutdown(&mut self) {
+        for task in self.listeners.drain(..) {
+            task.abort();
+        }
+        let now = Instant::now();
+        for (id, conn) in self.conns.drain() {
+            conn.reader.abort();
+            let _ = self.ep.close_connection(now, id);
+        }
+        self.by_peer.clear();
+        for (_, m) in self.outgoing.drain() {
+            let _ = m.done.send(Err(TransferError::Stopped));
+        }
+        for (_, m) in self.incoming.drain() {
+            if let Some(tx) = m.sink {
+                let _ = tx.send(SinkItem::Fail(TransferError::Stopped));
+            }
+        }
+    }
+}
+
+fn end_item(end: Result<u64, TransferError>) -> SinkItem {
+    match end {
+        Ok(size) => SinkItem::End(size),
+        Err(e) => SinkItem::Fail(e),
+    }
+}

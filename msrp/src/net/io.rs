@@ -1,0 +1,222 @@
+//! The driver's I/O tasks: socket reader and writer, listener, content source and sink.
+//! Each talks to the driver task only through channels.
+
+use std::sync::Arc;
+
+use bytes::{Bytes, BytesMut};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, mpsc, oneshot};
+
+use super::driver::Internal;
+use super::{CloseReason, TransferError};
+use crate::endpoint::{ConnectionId, SessionId};
+use crate::ident::MessageId;
+
+/// Reads the socket and hands the bytes to the driver task. The bounded internal channel
+/// makes a fast peer wait (TCP backpressure) instead of filling memory.
+pub(super) async fn read_socket<R: AsyncRead + Unpin>(
+    mut reader: R,
+    connection: ConnectionId,
+    read_buffer: usize,
+    internal: mpsc::Sender<Internal>,
+) {
+    let mut buf = BytesMut::with_capacity(read_buffer);
+    let reason = loop {
+        buf.reserve(read_buffer);
+        match reader.read_buf(&mut buf).await {
+            Ok(0) => break CloseReason::PeerClosed,
+            Ok(_) => {
+                let data = buf.split().freeze();
+                if internal
+                    .send(Internal::Input { connection, data })
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            Err(e) => break CloseReason::Io(e.kind()),
+        }
+    };
+    let _ = internal.send(Internal::Closed { connection, reason }).await;
+}
+
+/// Writes what the driver task queued, in order, and wakes it after each write so it
+/// polls the engine for more. When the queue's sender is dropped, the rest is written and
+/// the socket is shut down.
+pub(super) async fn write_socket<W: AsyncWrite + Unpin>(
+    mut writer: W,
+    connection: ConnectionId,
+    mut queue: mpsc::Receiver<Bytes>,
+    wake: Arc<Notify>,
+    internal: mpsc::Sender<Internal>,
+) {
+    while let Some(data) = queue.recv().await {
+        if let Err(e) = writer.write_all(&data).await {
+            let reason = CloseReason::Io(e.kind());
+            let _ = internal.send(Internal::Closed { connection, reason }).await;
+            return;
+        }
+        wake.notify_one();
+    }
+    let _ = writer.shutdown().await;
+}
+
+/// Accepts connections and hands them to the driver task.
+pub(super) async fn accept_loop(listener: TcpListener, internal: mpsc::Sender<Internal>) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, peer)) => {
+                if internal
+                    .send(Internal::Accepted { stream, peer })
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            // A failed accept (e.g. out of descriptors) must not end the listener; wait a
+            // little so the loop does not spin.
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+        }
+    }
+}
+
+/// Answers the engine's content requests (lengths) from `source`.
+pub(super) async fn read_source(
+    mut source: Box<dyn AsyncRead + Send + Unpin>,
+    session: SessionId,
+    message_id: MessageId,
+    size: Option<u64>,
+    mut wanted: mpsc::UnboundedReceiver<usize>,
+    internal: mpsc::Sender<Internal>,
+) {
+    let mut total = 0u64;
+    while let Some(len) = wanted.recv().await {
+        let mut buf = BytesMut::with_capacity(len);
+        let mut eof = false;
+        while buf.len() < len {
+            match (&mut source)
+                .take((len - buf.len()) as u64)
+                .read_buf(&mut buf)
+                .await
+            {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let error = TransferError::Source(e.kind());
+                    let _ = internal
+                        .send(Internal::SourceFailed {
+                            session,
+                            message_id,
+                            error,
+                        })
+                        .await;
+                    return;
+                }
+            }
+        }
+        total += buf.len() as u64;
+        if let Some(expected) = size.filter(|s| eof && *s > total) {
+            let error = TransferError::ShortContent {
+                expected,
+                got: total,
+            };
+            let _ = internal
+                .send(Internal::SourceFailed {
+                    session,
+                    message_id,
+                    error,
+                })
+                .await;
+            return;
+        }
+        let data = buf.freeze();
+        if internal
+            .send(Internal::Provide {
+                session,
+                message_id,
+                data,
+                eof,
+            })
+            .await
+            .is_err()
+        {
+            return;
+        }
+        if eof {
+            return;
+        }
+    }
+}
+
+/// What the driver task hands a content sink.
+pub(super) enum SinkItem {
+    /// Bytes at this 0-based offset (offsets only grow: the in-order sink).
+    Data(u64, Bytes),
+    /// The message is complete with this size.
+    End(u64),
+    /// The message failed.
+    Fail(TransferError),
+}
+
+/// Writes an incoming message to `sink`, releasing each slice in the engine once written,
+/// and reports the result.
+pub(super) async fn write_sink(
+    mut sink: Box<dyn AsyncWrite + Send + Unpin>,
+    session: SessionId,
+    message_id: MessageId,
+    mut items: mpsc::UnboundedReceiver<SinkItem>,
+    done: oneshot::Sender<Result<u64, TransferError>>,
+    internal: mpsc::Sender<Internal>,
+) {
+    let mut written = 0u64;
+    let result = loop {
+        let Some(item) = items.recv().await else {
+            break Err(TransferError::Stopped);
+        };
+        match item {
+            SinkItem::Data(offset, data) => {
+                if offset != written {
+                    // Cannot happen with the in-order sink; never write a hole.
+                    break Err(TransferError::Sink(std::io::ErrorKind::InvalidData));
+                }
+                if let Err(e) = sink.write_all(&data).await {
+                    break Err(TransferError::Sink(e.kind()));
+                }
+                written += data.len() as u64;
+                let n = data.len();
+                if internal
+                    .send(Internal::Release { session, n })
+                    .await
+                    .is_err()
+                {
+                    break Err(TransferError::Stopped);
+                }
+            }
+            SinkItem::End(size) => {
+                if size != written {
+                    break Err(TransferError::Sink(std::io::ErrorKind::InvalidData));
+                }
+                break match sink.shutdown().await {
+                    Ok(()) => Ok(written),
+                    Err(e) => Err(TransferError::Sink(e.kind())),
+                };
+            }
+            SinkItem::Fail(e) => break Err(e),
+        }
+    };
+    if let Err(TransferError::Sink(_)) = &result {
+        let _ = internal
+            .send(Internal::SinkFailed {
+                session,
+                message_id,
+            })
+            .await;
+    }
+    let _ = done.send(result);
+}
