@@ -1,5 +1,7 @@
 //! The driver task: owns the [`Endpoint`] and runs its loop.
 
+mod dispatch;
+
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,7 +15,7 @@ use tokio::task::JoinHandle;
 
 use super::io::{self, SinkItem};
 use super::{CloseReason, DriverConfig, NetError, NetEvent, TransferError};
-use crate::endpoint::{ConnectionId, Endpoint, Event, SessionConfig, SessionId};
+use crate::endpoint::{ConnectionId, Endpoint, MessageError, SessionConfig, SessionId};
 use crate::header::Text;
 use crate::ident::{IdGenerator, MessageId};
 use crate::reassembly::SinkKind;
@@ -314,6 +316,29 @@ impl State {
             Command::RemoveSession { session, reply } => {
                 let result = self.ep.remove_session(now, session).map_err(NetError::from);
                 self.remotes.remove(&session);
+                self.pump();
+                let ended = TransferError::Message(MessageError::SessionEnded);
+                let outgoing: Vec<_> = self
+                    .outgoing
+                    .keys()
+                    .filter(|k| k.0 == session)
+                    .copied()
+                    .collect();
+                for key in outgoing {
+                    if let Some(m) = self.outgoing.remove(&key) {
+                        let _ = m.done.send(Err(ended.clone()));
+                    }
+                }
+                let incoming: Vec<_> = self
+                    .incoming
+                    .keys()
+                    .filter(|k| k.0 == session)
+                    .copied()
+                    .collect();
+                for key in incoming {
+                    self.incoming_end(key.0, key.1, Err(ended.clone()));
+                    self.incoming.remove(&key);
+                }
                 let _ = reply.send(result);
             }
             Command::Connect { session, reply } => self.connect(session, reply),
@@ -437,96 +462,6 @@ impl State {
         });
     }
 
-    fn internal(&mut self, report: Internal) {
-        let now = Instant::now();
-        match report {
-            Internal::Accepted { stream, peer } => {
-                if let Some(connection) = self.add_connection(stream, None) {
-                    self.events
-                        .push_back(NetEvent::ConnectionAccepted { connection, peer });
-                }
-            }
-            Internal::Connected { key, result } => {
-                let waiters = self.connecting.remove(&key).unwrap_or_default();
-                let conn = match result {
-                    Ok(stream) => match self.add_connection(stream, Some(key.clone())) {
-                        Some(conn) => Ok(conn),
-                        None => Err(None),
-                    },
-                    Err(e) => Err(Some(e)),
-                };
-                match conn {
-                    Ok(conn) => {
-                        self.by_peer.insert(key, conn);
-                        for (session, reply) in waiters {
-                            let result = self.ep.bind(now, session, conn).map(|()| conn);
-                            let _ = reply.send(result.map_err(NetError::from));
-                        }
-                    }
-                    Err(e) => {
-                        let kind = match &e {
-                            Some(NetError::Io(io)) => Some(io.kind()),
-                            _ => None,
-                        };
-                        for (_, reply) in waiters {
-                            let error = match (&e, kind) {
-                                (Some(NetError::ConnectTimeout), _) => NetError::ConnectTimeout,
-                                (_, Some(kind)) => NetError::Io(kind.into()),
-                                _ => {
-                                    NetError::User(crate::endpoint::UserError::TooManyConnections {
-                                        limit: self.config.endpoint.max_connections,
-                                    })
-                                }
-                            };
-                            let _ = reply.send(Err(error));
-                        }
-                    }
-                }
-            }
-            Internal::Input { connection, data } => {
-                if let Some(c) = self.conns.get_mut(&connection) {
-                    c.last_activity = now;
-                    // Unknown connection: it closed meanwhile; its bytes no longer matter.
-                    let _ = self.ep.handle_input(now, connection, &data);
-                }
-            }
-            Internal::Closed { connection, reason } => self.close(connection, reason),
-            Internal::Provide {
-                session,
-                message_id,
-                data,
-                eof,
-            } => {
-                if let Some(m) = self.outgoing.get_mut(&(session, message_id)) {
-                    m.provided += data.len() as u64;
-                }
-                // A message that failed meanwhile no longer wants content; errors say so.
-                let _ = self.ep.provide(now, session, message_id, data);
-                if eof {
-                    let _ = self.ep.finish(now, session, message_id);
-                }
-            }
-            Internal::SourceFailed {
-                session,
-                message_id,
-                error,
-            } => {
-                if let Some(m) = self.outgoing.remove(&(session, message_id)) {
-                    let _ = m.done.send(Err(error));
-                }
-                let _ = self.ep.abort(now, session, message_id);
-            }
-            Internal::Release { session, n } => self.ep.release(session, n),
-            Internal::SinkFailed {
-                session,
-                message_id,
-            } => {
-                self.incoming.remove(&(session, message_id));
-                let _ = self.ep.reject(now, session, message_id);
-            }
-        }
-    }
-
     fn add_connection(&mut self, stream: TcpStream, key: Option<PeerKey>) -> Option<ConnectionId> {
         let now = Instant::now();
         // A refused connection (limit reached) is dropped, which closes it.
@@ -569,127 +504,6 @@ impl State {
         let _ = self.ep.close_connection(Instant::now(), connection);
         self.events
             .push_back(NetEvent::ConnectionClosed { connection, reason });
-    }
-
-    fn event(&mut self, event: Event) {
-        match event {
-            Event::ContentWanted {
-                session,
-                message_id,
-                len,
-                ..
-            } => {
-                let sent = self
-                    .outgoing
-                    .get(&(session, message_id))
-                    .is_some_and(|m| m.wanted.send(len).is_ok());
-                if !sent {
-                    let _ = self.ep.abort(Instant::now(), session, message_id);
-                }
-            }
-            Event::MessageSent {
-                session,
-                message_id,
-            } => {
-                if let Some(m) = self.outgoing.remove(&(session, message_id)) {
-                    let _ = m.done.send(Ok(m.provided));
-                }
-            }
-            Event::MessageFailed {
-                session,
-                message_id,
-                outgoing: true,
-                error,
-            } => {
-                if let Some(m) = self.outgoing.remove(&(session, message_id)) {
-                    let _ = m.done.send(Err(error.into()));
-                }
-            }
-            Event::MessageFailed {
-                session,
-                message_id,
-                error,
-                ..
-            } => self.incoming_end(session, message_id, Err(error.into())),
-            Event::MessageStarted {
-                session,
-                message_id,
-                content_type,
-                size,
-            } => {
-                if self.events.len() >= self.config.event_capacity {
-                    let _ = self.ep.reject(Instant::now(), session, message_id);
-                    return;
-                }
-                self.incoming
-                    .insert((session, message_id), Incoming::default());
-                self.events.push_back(NetEvent::Incoming {
-                    session,
-                    message_id,
-                    content_type,
-                    size,
-                });
-            }
-            Event::Data {
-                session,
-                message_id,
-                offset,
-                data,
-            } => match self.incoming.get_mut(&(session, message_id)) {
-                Some(Incoming { sink: Some(tx), .. }) => {
-                    let _ = tx.send(SinkItem::Data(offset, data));
-                }
-                // Held until accepted; the session's receive window bounds it.
-                Some(m) => m.held.push((offset, data)),
-                None => self.ep.release(session, data.len()),
-            },
-            Event::MessageReceived {
-                session,
-                message_id,
-                size,
-            } => self.incoming_end(session, message_id, Ok(size)),
-            Event::SessionBound {
-                session,
-                connection,
-            } => self.events.push_back(NetEvent::SessionBound {
-                session,
-                connection,
-            }),
-            Event::SessionFailed { session, error } => {
-                self.events
-                    .push_back(NetEvent::SessionFailed { session, error });
-            }
-            Event::ConnectionFailed { connection, error } => {
-                self.close(connection, CloseReason::Engine(error));
-            }
-            _ => {}
-        }
-    }
-
-    fn incoming_end(
-        &mut self,
-        session: SessionId,
-        message_id: MessageId,
-        end: Result<u64, TransferError>,
-    ) {
-        let key = (session, message_id);
-        let Some(m) = self.incoming.get_mut(&key) else {
-            return;
-        };
-        match &m.sink {
-            Some(tx) => {
-                let _ = tx.send(end_item(end));
-                self.incoming.remove(&key);
-            }
-            None => {
-                if end.is_err() {
-                    // Held bytes are no longer needed.
-                    let n: usize = m.held.drain(..).map(|(_, d)| d.len()).sum();
-                    self.ep.release(session, n);
-                }
-                m.end = Some(end);
-            }
-        }
     }
 
     fn shutdown(&mut self) {

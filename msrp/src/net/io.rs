@@ -175,6 +175,9 @@ pub(super) async fn write_sink(
     internal: mpsc::Sender<Internal>,
 ) {
     let mut written = 0u64;
+    // Bytes handed to this task but not written: released on failure so the session's
+    // receive window does not shrink for good.
+    let mut unwritten = 0usize;
     let result = loop {
         let Some(item) = items.recv().await else {
             break Err(TransferError::Stopped);
@@ -183,9 +186,11 @@ pub(super) async fn write_sink(
             SinkItem::Data(offset, data) => {
                 if offset != written {
                     // Cannot happen with the in-order sink; never write a hole.
+                    unwritten += data.len();
                     break Err(TransferError::Sink(std::io::ErrorKind::InvalidData));
                 }
                 if let Err(e) = sink.write_all(&data).await {
+                    unwritten += data.len();
                     break Err(TransferError::Sink(e.kind()));
                 }
                 written += data.len() as u64;
@@ -210,6 +215,16 @@ pub(super) async fn write_sink(
             SinkItem::Fail(e) => break Err(e),
         }
     };
+    items.close();
+    while let Ok(item) = items.try_recv() {
+        if let SinkItem::Data(_, data) = item {
+            unwritten += data.len();
+        }
+    }
+    if unwritten > 0 {
+        let n = unwritten;
+        let _ = internal.send(Internal::Release { session, n }).await;
+    }
     if let Err(TransferError::Sink(_)) = &result {
         let _ = internal
             .send(Internal::SinkFailed {
