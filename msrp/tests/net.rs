@@ -296,3 +296,66 @@ async fn a_recoverable_error_is_answered_and_the_connection_stays() {
     assert_eq!(received.result().await, Ok(2));
     bob.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_sink_slows_the_sender_instead_of_failing() {
+    // A receive window far below the message size: only backpressure can make it through.
+    let window = SessionConfig::default().with_receive_window(512 << 10);
+    let config = DriverConfig::default().with_input_pause(64 << 10);
+    let (bob, mut bob_events) = Driver::spawn(config);
+    let addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let (alice, _alice_events) = Driver::spawn(DriverConfig::default());
+    let a_path = path(9, "aliceslow");
+    let b_path = path(addr.port(), "bobslow");
+    bob.add_session(b_path.clone(), a_path.clone(), window)
+        .await
+        .unwrap();
+    let a = alice
+        .add_session(a_path, b_path, SessionConfig::default())
+        .await
+        .unwrap();
+    alice.connect(a).await.unwrap();
+    let data = content(4 << 20);
+    // The content comes through a pipe: 4 KiB first (enough for a first chunk), the rest
+    // once Bob has accepted, so what is tested is the slow sink, not a slow accept.
+    let (mut source_in, source) = tokio::io::duplex(64 << 10);
+    let sent = alice
+        .send(
+            a,
+            Text::new("application/octet-stream").unwrap(),
+            Some(data.len() as u64),
+            source,
+        )
+        .await
+        .unwrap();
+    source_in.write_all(&data[..4096]).await.unwrap();
+    let (session, id) = next_incoming(&mut bob_events).await;
+    let (sink, mut reader) = tokio::io::duplex(4 << 10);
+    let received = bob.accept(session, id, sink).await.unwrap();
+    let rest = data[4096..].to_vec();
+    tokio::spawn(async move { source_in.write_all(&rest).await });
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; 16 << 10];
+    loop {
+        let n = timeout(LIMIT, reader.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        if n == 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..n]);
+        tokio::time::sleep(Duration::from_micros(200)).await;
+    }
+    assert_eq!(
+        timeout(LIMIT, received.result()).await.unwrap(),
+        Ok(data.len() as u64)
+    );
+    assert_eq!(
+        timeout(LIMIT, sent.result()).await.unwrap(),
+        Ok(data.len() as u64)
+    );
+    assert!(got == data, "received bytes differ");
+    alice.shutdown().await;
+    bob.shutdown().await;
+}

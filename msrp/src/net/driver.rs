@@ -9,17 +9,21 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::io::{self, SinkItem};
+use super::stream::{self, BoxStream, ClientTls, ServerTls};
 use super::{CloseReason, DriverConfig, NetError, NetEvent, TransferError};
 use crate::endpoint::{ConnectionId, Endpoint, MessageError, SessionConfig, SessionId};
 use crate::header::Text;
 use crate::ident::{IdGenerator, MessageId};
 use crate::reassembly::SinkKind;
 use crate::uri::{Path, Scheme};
+
+/// Reads of one connection handed to the driver task and not yet processed.
+const READS_IN_FLIGHT: usize = 4;
 
 type Reply<T> = oneshot::Sender<Result<T, NetError>>;
 type Done = oneshot::Sender<Result<u64, TransferError>>;
@@ -30,6 +34,7 @@ type Done = oneshot::Sender<Result<u64, TransferError>>;
 pub(super) enum Command {
     Listen {
         listener: TcpListener,
+        tls: Option<ServerTls>,
         reply: Reply<()>,
     },
     AddSession {
@@ -44,6 +49,7 @@ pub(super) enum Command {
     },
     Connect {
         session: SessionId,
+        tls: Option<ClientTls>,
         reply: Reply<ConnectionId>,
     },
     Send {
@@ -80,12 +86,12 @@ impl std::fmt::Debug for Command {
 /// Reports from the I/O tasks.
 pub(super) enum Internal {
     Accepted {
-        stream: TcpStream,
+        stream: BoxStream,
         peer: SocketAddr,
     },
     Connected {
         key: PeerKey,
-        result: Result<TcpStream, NetError>,
+        result: Result<BoxStream, NetError>,
     },
     Input {
         connection: ConnectionId,
@@ -127,6 +133,12 @@ pub(super) struct PeerKey {
 struct Conn {
     writer: mpsc::Sender<Bytes>,
     reader: JoinHandle<()>,
+    /// Read permits of the reader task: one is given back per processed read, unless the
+    /// sinks fed from this connection are behind (then it is owed until they catch up).
+    reads: Arc<Semaphore>,
+    owed_reads: usize,
+    /// Received body bytes handed to accepted sinks and not yet written.
+    in_sinks: usize,
     key: Option<PeerKey>,
     last_activity: Instant,
 }
@@ -292,8 +304,18 @@ impl State {
     fn command(&mut self, command: Command) {
         let now = Instant::now();
         match command {
-            Command::Listen { listener, reply } => {
-                let task = tokio::spawn(io::accept_loop(listener, self.internal.clone()));
+            Command::Listen {
+                listener,
+                tls,
+                reply,
+            } => {
+                let task = tokio::spawn(io::accept_loop(
+                    listener,
+                    tls,
+                    self.config.connect_timeout,
+                    self.config.endpoint.max_connections,
+                    self.internal.clone(),
+                ));
                 self.listeners.push(task);
                 let _ = reply.send(Ok(()));
             }
@@ -341,7 +363,11 @@ impl State {
                 }
                 let _ = reply.send(result);
             }
-            Command::Connect { session, reply } => self.connect(session, reply),
+            Command::Connect {
+                session,
+                tls,
+                reply,
+            } => self.connect(session, tls, reply),
             Command::Send {
                 session,
                 content_type,
@@ -386,19 +412,27 @@ impl State {
                     return;
                 }
                 let (tx, rx) = mpsc::unbounded_channel();
+                let mut n = 0;
                 for (offset, data) in m.held.drain(..) {
+                    n += data.len();
                     let _ = tx.send(SinkItem::Data(offset, data));
                 }
                 let internal = self.internal.clone();
                 tokio::spawn(io::write_sink(
                     sink, session, message_id, rx, done, internal,
                 ));
-                match m.end.take() {
+                let end = m.end.take();
+                self.sink_queued(session, n);
+                match end {
                     Some(end) => {
                         let _ = tx.send(end_item(end));
                         self.incoming.remove(&(session, message_id));
                     }
-                    None => m.sink = Some(tx),
+                    None => {
+                        if let Some(m) = self.incoming.get_mut(&(session, message_id)) {
+                            m.sink = Some(tx);
+                        }
+                    }
                 }
                 let _ = reply.send(Ok(()));
             }
@@ -420,13 +454,13 @@ impl State {
         }
     }
 
-    fn connect(&mut self, session: SessionId, reply: Reply<ConnectionId>) {
+    fn connect(&mut self, session: SessionId, tls: Option<ClientTls>, reply: Reply<ConnectionId>) {
         let Some(remote) = self.remotes.get(&session) else {
             let _ = reply.send(Err(crate::endpoint::UserError::UnknownSession.into()));
             return;
         };
         let uri = remote.first();
-        if uri.scheme() != Scheme::Msrp {
+        if (uri.scheme() == Scheme::Msrps) != tls.is_some() {
             let _ = reply.send(Err(NetError::UnsupportedScheme));
             return;
         }
@@ -451,26 +485,72 @@ impl State {
         }
         let internal = self.internal.clone();
         let timeout = self.config.connect_timeout;
+        let host = key.host.clone();
+        let port = key.port;
         tokio::spawn(async move {
-            let connect = TcpStream::connect((key.host.as_str(), key.port));
-            let result = match tokio::time::timeout(timeout, connect).await {
-                Ok(Ok(stream)) => Ok(stream),
-                Ok(Err(e)) => Err(NetError::Io(e)),
-                Err(_) => Err(NetError::ConnectTimeout),
-            };
+            let result = stream::open(host, port, tls, timeout).await;
             let _ = internal.send(Internal::Connected { key, result }).await;
         });
     }
 
-    fn add_connection(&mut self, stream: TcpStream, key: Option<PeerKey>) -> Option<ConnectionId> {
+    /// `n` received bytes of `session` went to its accepted sink.
+    pub(super) fn sink_queued(&mut self, session: SessionId, n: usize) {
+        if let Some(c) = self
+            .ep
+            .session_connection(session)
+            .and_then(|c| self.conns.get_mut(&c))
+        {
+            c.in_sinks += n;
+        }
+    }
+
+    /// A sink wrote (or dropped) `n` bytes of `session`: the engine's receive window and
+    /// the connection's reads reopen.
+    pub(super) fn sink_released(&mut self, session: SessionId, n: usize) {
+        self.ep.release(session, n);
+        let pause = self.config.input_pause;
+        if let Some(c) = self
+            .ep
+            .session_connection(session)
+            .and_then(|c| self.conns.get_mut(&c))
+        {
+            c.in_sinks = c.in_sinks.saturating_sub(n);
+            if c.in_sinks < pause && c.owed_reads > 0 {
+                c.reads.add_permits(c.owed_reads);
+                c.owed_reads = 0;
+            }
+        }
+    }
+
+    /// A read of `connection` was processed: its reader may read again, unless its sinks
+    /// are behind (RFC 4975 has no flow control of its own; TCP's is used instead, so a
+    /// slow sink slows the sender rather than failing the message at the receive window).
+    pub(super) fn read_done(&mut self, connection: ConnectionId) {
+        let pause = self.config.input_pause;
+        if let Some(c) = self.conns.get_mut(&connection) {
+            if c.in_sinks >= pause {
+                c.owed_reads += 1;
+            } else {
+                c.reads.add_permits(1);
+            }
+        }
+    }
+
+    fn add_connection(&mut self, stream: BoxStream, key: Option<PeerKey>) -> Option<ConnectionId> {
         let now = Instant::now();
         // A refused connection (limit reached) is dropped, which closes it.
         let id = self.ep.open_connection(now).ok()?;
-        let _ = stream.set_nodelay(true);
-        let (read, write) = stream.into_split();
+        let (read, write) = tokio::io::split(stream);
         let (writer, queue) = mpsc::channel(self.config.write_queue.max(1));
         let internal = self.internal.clone();
-        let reader = tokio::spawn(io::read_socket(read, id, self.config.read_buffer, internal));
+        let reads = Arc::new(Semaphore::new(READS_IN_FLIGHT));
+        let reader = tokio::spawn(io::read_socket(
+            read,
+            id,
+            self.config.read_buffer,
+            reads.clone(),
+            internal,
+        ));
         let internal = self.internal.clone();
         tokio::spawn(io::write_socket(
             write,
@@ -484,6 +564,9 @@ impl State {
             Conn {
                 writer,
                 reader,
+                reads,
+                owed_reads: 0,
+                in_sinks: 0,
                 key,
                 last_activity: now,
             },

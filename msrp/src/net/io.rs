@@ -2,27 +2,35 @@
 //! Each talks to the driver task only through channels.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
 
 use super::driver::Internal;
+use super::stream::{self, ServerTls};
 use super::{CloseReason, TransferError};
 use crate::endpoint::{ConnectionId, SessionId};
 use crate::ident::MessageId;
 
-/// Reads the socket and hands the bytes to the driver task. The bounded internal channel
-/// makes a fast peer wait (TCP backpressure) instead of filling memory.
+/// Reads the socket and hands the bytes to the driver task, at most a few reads ahead of
+/// it, so a fast peer waits (TCP backpressure) instead of filling memory.
 pub(super) async fn read_socket<R: AsyncRead + Unpin>(
     mut reader: R,
     connection: ConnectionId,
     read_buffer: usize,
+    reads: Arc<Semaphore>,
     internal: mpsc::Sender<Internal>,
 ) {
     let mut buf = BytesMut::with_capacity(read_buffer);
     let reason = loop {
+        // The driver gives a permit back once it processed a read and its sinks keep up.
+        match reads.acquire().await {
+            Ok(permit) => permit.forget(),
+            Err(_) => return,
+        }
         buf.reserve(read_buffer);
         match reader.read_buf(&mut buf).await {
             Ok(0) => break CloseReason::PeerClosed,
@@ -63,27 +71,44 @@ pub(super) async fn write_socket<W: AsyncWrite + Unpin>(
     let _ = writer.shutdown().await;
 }
 
-/// Accepts connections and hands them to the driver task.
-pub(super) async fn accept_loop(listener: TcpListener, internal: mpsc::Sender<Internal>) {
+/// Accepts connections (with their TLS handshake, if any, each in its own task bounded by
+/// `timeout` and at most `max_handshakes` at once) and hands them to the driver task.
+pub(super) async fn accept_loop(
+    listener: TcpListener,
+    tls: Option<ServerTls>,
+    timeout: Duration,
+    max_handshakes: usize,
+    internal: mpsc::Sender<Internal>,
+) {
+    let handshakes = Arc::new(Semaphore::new(max_handshakes.max(1)));
     loop {
         match listener.accept().await {
-            Ok((stream, peer)) => {
-                if internal
-                    .send(Internal::Accepted { stream, peer })
-                    .await
-                    .is_err()
-                {
-                    return;
-                }
+            Ok((tcp, peer)) => {
+                // Over the limit, the socket is dropped (closed) at once.
+                let Ok(permit) = handshakes.clone().try_acquire_owned() else {
+                    continue;
+                };
+                // `Option<Infallible>` without the `tls` feature, which is `Copy`.
+                #[allow(clippy::clone_on_copy)]
+                let tls = tls.clone();
+                let internal = internal.clone();
+                tokio::spawn(async move {
+                    let stream = stream::accept(tcp, tls, timeout).await;
+                    drop(permit);
+                    if let Some(stream) = stream {
+                        let _ = internal.send(Internal::Accepted { stream, peer }).await;
+                    }
+                });
             }
             // A failed accept (e.g. out of descriptors) must not end the listener; wait a
             // little so the loop does not spin.
-            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
         }
     }
 }
 
-/// Answers the engine's content requests (lengths) from `source`.
+/// Answers the engine's content requests (lengths) from `source`, handing over what each
+/// read gives at once, so content that trickles in is sent as it comes.
 pub(super) async fn read_source(
     mut source: Box<dyn AsyncRead + Send + Unpin>,
     session: SessionId,
@@ -94,65 +119,53 @@ pub(super) async fn read_source(
 ) {
     let mut total = 0u64;
     while let Some(len) = wanted.recv().await {
-        let mut buf = BytesMut::with_capacity(len);
-        let mut eof = false;
-        while buf.len() < len {
-            match (&mut source)
-                .take((len - buf.len()) as u64)
-                .read_buf(&mut buf)
-                .await
-            {
-                Ok(0) => {
-                    eof = true;
-                    break;
+        let mut left = len;
+        while left > 0 {
+            let mut buf = BytesMut::with_capacity(left.min(PIECE));
+            let read = (&mut source).take(left as u64).read_buf(&mut buf).await;
+            let report = match read {
+                Ok(0) => match size.filter(|s| *s > total) {
+                    Some(expected) => Internal::SourceFailed {
+                        session,
+                        message_id,
+                        error: TransferError::ShortContent {
+                            expected,
+                            got: total,
+                        },
+                    },
+                    None => Internal::Provide {
+                        session,
+                        message_id,
+                        data: Bytes::new(),
+                        eof: true,
+                    },
+                },
+                Ok(n) => {
+                    total += n as u64;
+                    left -= n;
+                    Internal::Provide {
+                        session,
+                        message_id,
+                        data: buf.freeze(),
+                        eof: false,
+                    }
                 }
-                Ok(_) => {}
-                Err(e) => {
-                    let error = TransferError::Source(e.kind());
-                    let _ = internal
-                        .send(Internal::SourceFailed {
-                            session,
-                            message_id,
-                            error,
-                        })
-                        .await;
-                    return;
-                }
-            }
-        }
-        total += buf.len() as u64;
-        if let Some(expected) = size.filter(|s| eof && *s > total) {
-            let error = TransferError::ShortContent {
-                expected,
-                got: total,
-            };
-            let _ = internal
-                .send(Internal::SourceFailed {
+                Err(e) => Internal::SourceFailed {
                     session,
                     message_id,
-                    error,
-                })
-                .await;
-            return;
-        }
-        let data = buf.freeze();
-        if internal
-            .send(Internal::Provide {
-                session,
-                message_id,
-                data,
-                eof,
-            })
-            .await
-            .is_err()
-        {
-            return;
-        }
-        if eof {
-            return;
+                    error: TransferError::Source(e.kind()),
+                },
+            };
+            let last = !matches!(report, Internal::Provide { eof: false, .. });
+            if internal.send(report).await.is_err() || last {
+                return;
+            }
         }
     }
 }
+
+/// The largest piece read from a content source at once.
+const PIECE: usize = 64 << 10;
 
 /// What the driver task hands a content sink.
 pub(super) enum SinkItem {

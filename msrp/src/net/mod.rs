@@ -25,7 +25,12 @@
 //!   Sessions of the driver use the engine's in-order sink, since an `AsyncWrite` is written
 //!   sequentially.
 //!
-//! Only plain TCP (`msrp:` URIs) is supported; TLS (`msrps:`) is not implemented yet.
+//! - Flow: a connection whose accepted sinks hold more than [`DriverConfig::input_pause`]
+//!   unwritten bytes is not read until they catch up, so a slow `AsyncWrite` slows the
+//!   sender through TCP instead of failing the message at the receive window.
+//! - TLS (feature `tls`, `msrps:` URIs): [`Driver::listen_tls`] and [`Driver::connect_tls`]
+//!   take the caller's rustls configurations; [`tls::FingerprintVerifier`] authenticates
+//!   self-signed peer certificates by their `a=fingerprint` (SHA-256) in either role.
 //!
 //! # Example
 //!
@@ -68,6 +73,9 @@
 
 mod driver;
 mod io;
+mod stream;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -100,7 +108,14 @@ pub struct DriverConfig {
     /// A connection on which nothing was read or written for this long is closed
     /// ([`CloseReason::Idle`]). `None` never. Default 5 minutes.
     pub idle_timeout: Option<Duration>,
-    /// How long a TCP connect may take. Default 10 s.
+    /// Received body bytes waiting in the accepted sinks of one connection beyond which the
+    /// driver stops reading that connection until the sinks catch up (TCP backpressure on
+    /// the sender). Keep it well below the sessions'
+    /// [`receive_window`](crate::SessionConfig::receive_window), which fails a message whose
+    /// bytes are not released in time. Default 1 MiB.
+    pub input_pause: usize,
+    /// How long a TCP connect (with its TLS handshake) may take, and an accepted TLS
+    /// handshake. Default 10 s.
     pub connect_timeout: Duration,
     /// Events queued for the application before further incoming messages are refused with
     /// 413 (the peer is told; nothing is dropped silently). Default 256.
@@ -114,6 +129,7 @@ impl Default for DriverConfig {
             write_queue: 8,
             read_buffer: 64 << 10,
             idle_timeout: Some(Duration::from_secs(300)),
+            input_pause: 1 << 20,
             connect_timeout: Duration::from_secs(10),
             event_capacity: 256,
         }
@@ -139,6 +155,11 @@ impl DriverConfig {
     /// Sets [`idle_timeout`](Self::idle_timeout).
     pub fn with_idle_timeout(mut self, v: Option<Duration>) -> Self {
         self.idle_timeout = v;
+        self
+    }
+    /// Sets [`input_pause`](Self::input_pause) (at least 1).
+    pub fn with_input_pause(mut self, v: usize) -> Self {
+        self.input_pause = v.max(1);
         self
     }
     /// Sets [`connect_timeout`](Self::connect_timeout).
@@ -169,9 +190,13 @@ pub enum NetError {
     /// The remote path's first URI has no port to connect to.
     #[error("the remote URI has no port")]
     NoPort,
-    /// The URI scheme is not supported by this driver (`msrps` needs TLS, not implemented).
-    #[error("unsupported URI scheme")]
+    /// The remote URI's scheme does not fit the call: `msrps:` needs `connect_tls` (feature
+    /// `tls`), `msrp:` needs `connect`.
+    #[error("the URI scheme does not fit the call")]
     UnsupportedScheme,
+    /// The remote host is not a valid TLS server name.
+    #[error("the host is not a valid TLS server name")]
+    InvalidHost,
     /// No incoming message with this Message-ID waits for a sink.
     #[error("unknown incoming message")]
     UnknownMessage,
@@ -328,8 +353,12 @@ impl Driver {
     pub async fn listen(&self, addr: SocketAddr) -> Result<SocketAddr, NetError> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
-        self.call(|reply| Command::Listen { listener, reply })
-            .await?;
+        self.call(|reply| Command::Listen {
+            listener,
+            tls: None,
+            reply,
+        })
+        .await?;
         Ok(local)
     }
 
@@ -359,7 +388,51 @@ impl Driver {
     /// Active role: connects to the first URI of the session's remote path (or reuses the
     /// open connection to the same scheme, host and port) and binds the session to it.
     pub async fn connect(&self, session: SessionId) -> Result<ConnectionId, NetError> {
-        self.call(|reply| Command::Connect { session, reply }).await
+        self.call(|reply| Command::Connect {
+            session,
+            tls: None,
+            reply,
+        })
+        .await
+    }
+
+    /// Listens for `msrps:` connections on `addr` (passive role) with the caller's rustls
+    /// server configuration (feature `tls`); returns the bound address. Handshakes run in
+    /// their own tasks, bounded by [`DriverConfig::connect_timeout`]; a failed one closes
+    /// that socket only.
+    #[cfg(feature = "tls")]
+    pub async fn listen_tls(
+        &self,
+        addr: SocketAddr,
+        config: std::sync::Arc<rustls::ServerConfig>,
+    ) -> Result<SocketAddr, NetError> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let local = listener.local_addr()?;
+        self.call(|reply| Command::Listen {
+            listener,
+            tls: Some(config),
+            reply,
+        })
+        .await?;
+        Ok(local)
+    }
+
+    /// [`connect`](Self::connect) for an `msrps:` remote path (feature `tls`): the TLS
+    /// handshake uses the caller's rustls client configuration (for a peer authenticated by
+    /// `a=fingerprint`, one with a [`tls::FingerprintVerifier`]). An open TLS connection to
+    /// the same host and port is reused.
+    #[cfg(feature = "tls")]
+    pub async fn connect_tls(
+        &self,
+        session: SessionId,
+        config: std::sync::Arc<rustls::ClientConfig>,
+    ) -> Result<ConnectionId, NetError> {
+        self.call(|reply| Command::Connect {
+            session,
+            tls: Some(config),
+            reply,
+        })
+        .await
     }
 
     /// Sends a message whose content is read from `source` as the engine asks for it.

@@ -56,11 +56,12 @@ impl State {
                 }
             }
             Internal::Input { connection, data } => {
+                // Unknown connection: it closed meanwhile; its bytes no longer matter.
                 if let Some(c) = self.conns.get_mut(&connection) {
                     c.last_activity = now;
-                    // Unknown connection: it closed meanwhile; its bytes no longer matter.
                     let _ = self.ep.handle_input(now, connection, &data);
                 }
+                self.read_done(connection);
             }
             Internal::Closed { connection, reason } => self.close(connection, reason),
             Internal::Provide {
@@ -88,7 +89,7 @@ impl State {
                 }
                 let _ = self.ep.abort(now, session, message_id);
             }
-            Internal::Release { session, n } => self.ep.release(session, n),
+            Internal::Release { session, n } => self.sink_released(session, n),
             Internal::SinkFailed {
                 session,
                 message_id,
@@ -165,7 +166,9 @@ impl State {
                 data,
             } => match self.incoming.get_mut(&(session, message_id)) {
                 Some(Incoming { sink: Some(tx), .. }) => {
+                    let n = data.len();
                     let _ = tx.send(SinkItem::Data(offset, data));
+                    self.sink_queued(session, n);
                 }
                 // Held until accepted; the session's receive window bounds it.
                 Some(m) => m.held.push((offset, data)),
