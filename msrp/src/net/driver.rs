@@ -1,126 +1,29 @@
 //! The driver task: owns the [`Endpoint`] and runs its loop.
 
 mod dispatch;
+mod messages;
+
+pub(super) use messages::{Command, Internal};
+use messages::{Done, Reply};
 
 use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpListener;
-use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
+use tokio::sync::{Notify, Semaphore, mpsc};
 use tokio::task::JoinHandle;
 
 use super::io::{self, SinkItem};
-use super::stream::{self, BoxStream, ClientTls, ServerTls};
+use super::stream::{self, BoxStream, ClientTls};
 use super::{CloseReason, DriverConfig, NetError, NetEvent, TransferError};
-use crate::endpoint::{ConnectionId, Endpoint, MessageError, SessionConfig, SessionId};
-use crate::header::Text;
+use crate::endpoint::{ConnectionId, Endpoint, MessageError, SessionId};
 use crate::ident::{IdGenerator, MessageId};
 use crate::reassembly::SinkKind;
 use crate::uri::{Path, Scheme};
 
 /// Reads of one connection handed to the driver task and not yet processed.
 const READS_IN_FLIGHT: usize = 4;
-
-type Reply<T> = oneshot::Sender<Result<T, NetError>>;
-type Done = oneshot::Sender<Result<u64, TransferError>>;
-
-/// Calls from a [`Driver`](super::Driver) handle.
-// Commands are few and short-lived (a channel of 64); boxing the large one buys nothing.
-#[allow(clippy::large_enum_variant)]
-pub(super) enum Command {
-    Listen {
-        listener: TcpListener,
-        tls: Option<ServerTls>,
-        reply: Reply<()>,
-    },
-    AddSession {
-        local_path: Path,
-        remote_path: Path,
-        config: SessionConfig,
-        reply: Reply<SessionId>,
-    },
-    RemoveSession {
-        session: SessionId,
-        reply: Reply<()>,
-    },
-    Connect {
-        session: SessionId,
-        tls: Option<ClientTls>,
-        reply: Reply<ConnectionId>,
-    },
-    Send {
-        session: SessionId,
-        content_type: Text,
-        size: Option<u64>,
-        source: Box<dyn AsyncRead + Send + Unpin>,
-        done: Done,
-        reply: Reply<MessageId>,
-    },
-    Accept {
-        session: SessionId,
-        message_id: MessageId,
-        sink: Box<dyn AsyncWrite + Send + Unpin>,
-        done: Done,
-        reply: Reply<()>,
-    },
-    Reject {
-        session: SessionId,
-        message_id: MessageId,
-        reply: Reply<()>,
-    },
-    Shutdown {
-        reply: Reply<()>,
-    },
-}
-
-impl std::fmt::Debug for Command {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Command")
-    }
-}
-
-/// Reports from the I/O tasks.
-pub(super) enum Internal {
-    Accepted {
-        stream: BoxStream,
-        peer: SocketAddr,
-    },
-    Connected {
-        key: PeerKey,
-        result: Result<BoxStream, NetError>,
-    },
-    Input {
-        connection: ConnectionId,
-        data: Bytes,
-    },
-    Closed {
-        connection: ConnectionId,
-        reason: CloseReason,
-    },
-    Provide {
-        session: SessionId,
-        message_id: MessageId,
-        data: Bytes,
-        eof: bool,
-    },
-    SourceFailed {
-        session: SessionId,
-        message_id: MessageId,
-        error: TransferError,
-    },
-    Release {
-        session: SessionId,
-        n: usize,
-    },
-    SinkFailed {
-        session: SessionId,
-        message_id: MessageId,
-    },
-}
 
 /// One connection per peer scheme, host and port (RFC 4975 §5.4 reuse).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -491,49 +394,6 @@ impl State {
             let result = stream::open(host, port, tls, timeout).await;
             let _ = internal.send(Internal::Connected { key, result }).await;
         });
-    }
-
-    /// `n` received bytes of `session` went to its accepted sink.
-    pub(super) fn sink_queued(&mut self, session: SessionId, n: usize) {
-        if let Some(c) = self
-            .ep
-            .session_connection(session)
-            .and_then(|c| self.conns.get_mut(&c))
-        {
-            c.in_sinks += n;
-        }
-    }
-
-    /// A sink wrote (or dropped) `n` bytes of `session`: the engine's receive window and
-    /// the connection's reads reopen.
-    pub(super) fn sink_released(&mut self, session: SessionId, n: usize) {
-        self.ep.release(session, n);
-        let pause = self.config.input_pause;
-        if let Some(c) = self
-            .ep
-            .session_connection(session)
-            .and_then(|c| self.conns.get_mut(&c))
-        {
-            c.in_sinks = c.in_sinks.saturating_sub(n);
-            if c.in_sinks < pause && c.owed_reads > 0 {
-                c.reads.add_permits(c.owed_reads);
-                c.owed_reads = 0;
-            }
-        }
-    }
-
-    /// A read of `connection` was processed: its reader may read again, unless its sinks
-    /// are behind (RFC 4975 has no flow control of its own; TCP's is used instead, so a
-    /// slow sink slows the sender rather than failing the message at the receive window).
-    pub(super) fn read_done(&mut self, connection: ConnectionId) {
-        let pause = self.config.input_pause;
-        if let Some(c) = self.conns.get_mut(&connection) {
-            if c.in_sinks >= pause {
-                c.owed_reads += 1;
-            } else {
-                c.reads.add_permits(1);
-            }
-        }
     }
 
     fn add_connection(&mut self, stream: BoxStream, key: Option<PeerKey>) -> Option<ConnectionId> {

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use super::{Incoming, Internal, State, end_item};
-use crate::endpoint::{Event, SessionId};
+use crate::endpoint::{ConnectionId, Event, SessionId};
 use crate::ident::MessageId;
 use crate::net::io::SinkItem;
 use crate::net::{CloseReason, NetError, NetEvent, TransferError};
@@ -219,6 +219,49 @@ impl State {
                     self.ep.release(session, n);
                 }
                 m.end = Some(end);
+            }
+        }
+    }
+
+    /// `n` received bytes of `session` went to its accepted sink.
+    pub(super) fn sink_queued(&mut self, session: SessionId, n: usize) {
+        if let Some(c) = self
+            .ep
+            .session_connection(session)
+            .and_then(|c| self.conns.get_mut(&c))
+        {
+            c.in_sinks += n;
+        }
+    }
+
+    /// A sink wrote (or dropped) `n` bytes of `session`: the engine's receive window and
+    /// the connection's reads reopen.
+    pub(super) fn sink_released(&mut self, session: SessionId, n: usize) {
+        self.ep.release(session, n);
+        let pause = self.config.input_pause;
+        if let Some(c) = self
+            .ep
+            .session_connection(session)
+            .and_then(|c| self.conns.get_mut(&c))
+        {
+            c.in_sinks = c.in_sinks.saturating_sub(n);
+            if c.in_sinks < pause && c.owed_reads > 0 {
+                c.reads.add_permits(c.owed_reads);
+                c.owed_reads = 0;
+            }
+        }
+    }
+
+    /// A read of `connection` was processed: its reader may read again, unless its sinks
+    /// are behind (RFC 4975 has no flow control of its own; TCP's is used instead, so a
+    /// slow sink slows the sender rather than failing the message at the receive window).
+    pub(super) fn read_done(&mut self, connection: ConnectionId) {
+        let pause = self.config.input_pause;
+        if let Some(c) = self.conns.get_mut(&connection) {
+            if c.in_sinks >= pause {
+                c.owed_reads += 1;
+            } else {
+                c.reads.add_permits(1);
             }
         }
     }
