@@ -66,6 +66,8 @@ struct State {
     by_peer: HashMap<PeerKey, ConnectionId>,
     connecting: HashMap<PeerKey, Vec<(SessionId, Reply<ConnectionId>)>>,
     remotes: HashMap<SessionId, Path>,
+    /// The connection each session's sink bytes were counted on.
+    sink_conn: HashMap<SessionId, ConnectionId>,
     outgoing: HashMap<(SessionId, MessageId), Outgoing>,
     incoming: HashMap<(SessionId, MessageId), Incoming>,
     listeners: Vec<JoinHandle<()>>,
@@ -88,6 +90,7 @@ pub(super) fn start(
         by_peer: HashMap::new(),
         connecting: HashMap::new(),
         remotes: HashMap::new(),
+        sink_conn: HashMap::new(),
         outgoing: HashMap::new(),
         incoming: HashMap::new(),
         listeners: Vec::new(),
@@ -444,6 +447,7 @@ impl State {
         if let Some(key) = conn.key {
             self.by_peer.remove(&key);
         }
+        self.sink_conn.retain(|_, c| *c != connection);
         let _ = self.ep.close_connection(Instant::now(), connection);
         self.events
             .push_back(NetEvent::ConnectionClosed { connection, reason });

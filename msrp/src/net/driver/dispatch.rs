@@ -225,12 +225,13 @@ impl State {
 
     /// `n` received bytes of `session` went to its accepted sink.
     pub(super) fn sink_queued(&mut self, session: SessionId, n: usize) {
-        if let Some(c) = self
-            .ep
-            .session_connection(session)
-            .and_then(|c| self.conns.get_mut(&c))
-        {
+        let Some(conn) = self.ep.session_connection(session) else {
+            return;
+        };
+        if let Some(c) = self.conns.get_mut(&conn) {
             c.in_sinks += n;
+            // Remembered so the bytes are counted back even if the session goes first.
+            self.sink_conn.insert(session, conn);
         }
     }
 
@@ -240,9 +241,9 @@ impl State {
         self.ep.release(session, n);
         let pause = self.config.input_pause;
         if let Some(c) = self
-            .ep
-            .session_connection(session)
-            .and_then(|c| self.conns.get_mut(&c))
+            .sink_conn
+            .get(&session)
+            .and_then(|c| self.conns.get_mut(c))
         {
             c.in_sinks = c.in_sinks.saturating_sub(n);
             if c.in_sinks < pause && c.owed_reads > 0 {
