@@ -3,8 +3,9 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use msrp::net::{CloseReason, Driver, DriverConfig, NetEvent, TransferError};
+use msrp::net::{CloseReason, Driver, DriverConfig, HashingWriter, NetEvent, TransferError};
 use msrp::{ConnectionId, Path, SessionConfig, SessionId, Text};
+use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
@@ -94,6 +95,7 @@ async fn transfers_16_mib_over_loopback_and_reuses_the_connection() {
     assert_eq!(session, b);
     assert_eq!(id, sent.message_id());
     let (sink, mut reader) = tokio::io::duplex(64 << 10);
+    let (sink, digests) = HashingWriter::new(sink);
     let received = p.bob.accept(session, id, sink).await.unwrap();
     let mut got = Vec::new();
     timeout(LIMIT, reader.read_to_end(&mut got))
@@ -109,6 +111,10 @@ async fn transfers_16_mib_over_loopback_and_reuses_the_connection() {
         Ok(data.len() as u64)
     );
     assert!(got == data, "received bytes differ");
+    // Hashes computed while streaming match the content's.
+    let digests = digests.await.unwrap();
+    assert_eq!(digests.size, data.len() as u64);
+    assert_eq!(digests.sha256, <[u8; 32]>::from(Sha256::digest(&data)));
 
     // A second session to the same peer host:port uses the same connection.
     let (a2, _b2, conn2) = sessions(&p, 2).await;

@@ -25,6 +25,8 @@
 //!   Sessions of the driver use the engine's in-order sink, since an `AsyncWrite` is written
 //!   sequentially.
 //!
+//! - Hashing: wrap a sink in [`HashingWriter`] to get the SHA-1 (RFC 5547 form) and
+//!   SHA-256 of a received message, computed while it streams, once it is complete.
 //! - Flow: a connection whose accepted sinks hold more than [`DriverConfig::input_pause`]
 //!   unwritten bytes is not read until they catch up, so a slow `AsyncWrite` slows the
 //!   sender through TCP instead of failing the message at the receive window.
@@ -72,6 +74,7 @@
 //! ```
 
 mod driver;
+mod hash;
 mod io;
 mod stream;
 #[cfg(feature = "tls")]
@@ -93,6 +96,7 @@ use crate::ident::{IdGenerator, MessageId};
 use crate::uri::Path;
 
 use driver::Command;
+pub use hash::{Digests, HashingWriter};
 
 /// Settings of a [`Driver`].
 #[derive(Clone, Debug)]
