@@ -365,3 +365,47 @@ async fn a_slow_sink_slows_the_sender_instead_of_failing() {
     alice.shutdown().await;
     bob.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_connection_is_closed_and_a_refused_connect_is_reported() {
+    let config = DriverConfig::default().with_idle_timeout(Some(Duration::from_millis(200)));
+    let (bob, mut bob_events) = Driver::spawn(config);
+    let addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let mut raw = TcpStream::connect(addr).await.unwrap();
+    loop {
+        if let NetEvent::ConnectionClosed { reason, .. } =
+            timeout(LIMIT, bob_events.recv()).await.unwrap().unwrap()
+        {
+            assert_eq!(reason, CloseReason::Idle);
+            break;
+        }
+    }
+    let mut buf = [0u8; 8];
+    assert_eq!(
+        timeout(LIMIT, raw.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap_or(0),
+        0
+    );
+
+    // Nobody listens on the port the listener had once it is gone.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let a = bob
+        .add_session(
+            path(addr.port(), "bobidle"),
+            path(closed, "nobody"),
+            SessionConfig::default(),
+        )
+        .await
+        .unwrap();
+    let result = timeout(LIMIT, bob.connect(a)).await.unwrap();
+    assert!(
+        matches!(result, Err(msrp::net::NetError::Io(_))),
+        "{result:?}"
+    );
+    bob.shutdown().await;
+}
