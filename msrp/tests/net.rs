@@ -409,3 +409,43 @@ async fn an_idle_connection_is_closed_and_a_refused_connect_is_reported() {
     );
     bob.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_positional_sink_writes_chunks_that_arrive_out_of_order() {
+    let (bob, mut bob_events) = Driver::spawn(DriverConfig::default());
+    let addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let a_path = path(9, "alicepos");
+    let b_path = path(addr.port(), "bobpos");
+    bob.add_positional_session(b_path.clone(), a_path.clone(), SessionConfig::default())
+        .await
+        .unwrap();
+    // The second half (the last chunk, `$`) first, then the first half (`+`).
+    let chunk = |tid: &str, range: &str, body: &str, flag: char| {
+        format!(
+            "MSRP {tid} SEND\r\nTo-Path: {b_path}\r\nFrom-Path: {a_path}\r\n\
+             Message-ID: msgpos01\r\nByte-Range: {range}\r\nContent-Type: text/plain\r\n\r\n\
+             {body}\r\n-------{tid}{flag}\r\n"
+        )
+    };
+    let mut raw = TcpStream::connect(addr).await.unwrap();
+    raw.write_all(chunk("txnpos02", "6-10/10", "world", '$').as_bytes())
+        .await
+        .unwrap();
+    let (session, id) = next_incoming(&mut bob_events).await;
+    let file = std::env::temp_dir().join(format!("msrp-net-positional-{}", std::process::id()));
+    let sink = tokio::fs::File::create(&file).await.unwrap();
+    // A positional session takes only positional sinks.
+    let (wrong, _) = tokio::io::duplex(16);
+    assert!(matches!(
+        bob.accept(session, id, wrong).await,
+        Err(msrp::net::NetError::WrongSink)
+    ));
+    let received = bob.accept_positional(session, id, sink).await.unwrap();
+    raw.write_all(chunk("txnpos01", "1-5/10", "hello", '+').as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(timeout(LIMIT, received.result()).await.unwrap(), Ok(10));
+    assert_eq!(tokio::fs::read(&file).await.unwrap(), b"helloworld");
+    let _ = tokio::fs::remove_file(&file).await;
+    bob.shutdown().await;
+}

@@ -6,7 +6,7 @@ mod messages;
 pub(super) use messages::{Command, Internal};
 use messages::{Done, Reply};
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -68,6 +68,8 @@ struct State {
     remotes: HashMap<SessionId, Path>,
     /// The connection each session's sink bytes were counted on.
     sink_conn: HashMap<SessionId, ConnectionId>,
+    /// Sessions added with positional sinks.
+    positional: HashSet<SessionId>,
     outgoing: HashMap<(SessionId, MessageId), Outgoing>,
     incoming: HashMap<(SessionId, MessageId), Incoming>,
     listeners: Vec<JoinHandle<()>>,
@@ -91,6 +93,7 @@ pub(super) fn start(
         connecting: HashMap::new(),
         remotes: HashMap::new(),
         sink_conn: HashMap::new(),
+        positional: HashSet::new(),
         outgoing: HashMap::new(),
         incoming: HashMap::new(),
         listeners: Vec::new(),
@@ -229,21 +232,31 @@ impl State {
                 local_path,
                 remote_path,
                 config,
+                positional,
                 reply,
             } => {
-                let config = config.with_sink(SinkKind::InOrder);
+                let kind = if positional {
+                    SinkKind::Positional
+                } else {
+                    SinkKind::InOrder
+                };
+                let config = config.with_sink(kind);
                 let result = self
                     .ep
                     .add_session(local_path, remote_path.clone(), config)
                     .map_err(NetError::from);
                 if let Ok(id) = result {
                     self.remotes.insert(id, remote_path);
+                    if positional {
+                        self.positional.insert(id);
+                    }
                 }
                 let _ = reply.send(result);
             }
             Command::RemoveSession { session, reply } => {
                 let result = self.ep.remove_session(now, session).map_err(NetError::from);
                 self.remotes.remove(&session);
+                self.positional.remove(&session);
                 self.pump();
                 let ended = TransferError::Message(MessageError::SessionEnded);
                 let outgoing: Vec<_> = self
@@ -315,6 +328,11 @@ impl State {
                 };
                 if m.sink.is_some() {
                     let _ = reply.send(Err(NetError::UnknownMessage));
+                    return;
+                }
+                let positional = matches!(sink, io::ContentSink::Positional(_));
+                if positional != self.positional.contains(&session) {
+                    let _ = reply.send(Err(NetError::WrongSink));
                     return;
                 }
                 let (tx, rx) = mpsc::unbounded_channel();

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeek, AsyncSeekExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
 
@@ -180,7 +180,7 @@ pub(super) enum SinkItem {
 /// Writes an incoming message to `sink`, releasing each slice in the engine once written,
 /// and reports the result.
 pub(super) async fn write_sink(
-    mut sink: Box<dyn AsyncWrite + Send + Unpin>,
+    mut sink: ContentSink,
     session: SessionId,
     message_id: MessageId,
     mut items: mpsc::UnboundedReceiver<SinkItem>,
@@ -188,6 +188,8 @@ pub(super) async fn write_sink(
     internal: mpsc::Sender<Internal>,
 ) {
     let mut written = 0u64;
+    // Where the positional sink's cursor is.
+    let mut position = 0u64;
     // Bytes handed to this task but not written: released on failure so the session's
     // receive window does not shrink for good.
     let mut unwritten = 0usize;
@@ -197,12 +199,17 @@ pub(super) async fn write_sink(
         };
         match item {
             SinkItem::Data(offset, data) => {
-                if offset != written {
+                let wrote = match &mut sink {
                     // Cannot happen with the in-order sink; never write a hole.
-                    unwritten += data.len();
-                    break Err(TransferError::Sink(std::io::ErrorKind::InvalidData));
-                }
-                if let Err(e) = sink.write_all(&data).await {
+                    ContentSink::Sequential(_) if offset != written => {
+                        Err(std::io::ErrorKind::InvalidData.into())
+                    }
+                    ContentSink::Sequential(w) => w.write_all(&data).await,
+                    ContentSink::Positional(w) => {
+                        write_at(w.as_mut(), &mut position, offset, &data).await
+                    }
+                };
+                if let Err(e) = wrote {
                     unwritten += data.len();
                     break Err(TransferError::Sink(e.kind()));
                 }
@@ -217,11 +224,17 @@ pub(super) async fn write_sink(
                 }
             }
             SinkItem::End(size) => {
-                if size != written {
+                // Positional: slices may overlap (last write wins), so only the engine's
+                // completion (every byte of 1..size present) counts.
+                if matches!(sink, ContentSink::Sequential(_)) && size != written {
                     break Err(TransferError::Sink(std::io::ErrorKind::InvalidData));
                 }
-                break match sink.shutdown().await {
-                    Ok(()) => Ok(written),
+                let shut = match &mut sink {
+                    ContentSink::Sequential(w) => w.shutdown().await,
+                    ContentSink::Positional(w) => w.shutdown().await,
+                };
+                break match shut {
+                    Ok(()) => Ok(size),
                     Err(e) => Err(TransferError::Sink(e.kind())),
                 };
             }
@@ -247,4 +260,30 @@ pub(super) async fn write_sink(
             .await;
     }
     let _ = done.send(result);
+}
+
+/// A sink that can be written at offsets (a file).
+pub(super) trait SeekSink: AsyncWrite + AsyncSeek + Send + Unpin {}
+impl<T: AsyncWrite + AsyncSeek + Send + Unpin> SeekSink for T {}
+
+/// Where an accepted message goes.
+pub(super) enum ContentSink {
+    /// Written in order.
+    Sequential(Box<dyn AsyncWrite + Send + Unpin>),
+    /// Written at each slice's offset.
+    Positional(Box<dyn SeekSink>),
+}
+
+async fn write_at(
+    w: &mut dyn SeekSink,
+    position: &mut u64,
+    offset: u64,
+    data: &[u8],
+) -> std::io::Result<()> {
+    if *position != offset {
+        w.seek(std::io::SeekFrom::Start(offset)).await?;
+    }
+    w.write_all(data).await?;
+    *position = offset + data.len() as u64;
+    Ok(())
 }

@@ -23,7 +23,9 @@
 //! - Receiving: each new message is announced with [`NetEvent::Incoming`]; answer with
 //!   [`Driver::accept`] (an `AsyncWrite` takes the bytes in order) or [`Driver::reject`] (413).
 //!   Sessions of the driver use the engine's in-order sink, since an `AsyncWrite` is written
-//!   sequentially.
+//!   sequentially; sessions added with [`Driver::add_positional_session`] use the positional
+//!   sink instead and take [`Driver::accept_positional`] (`AsyncWrite + AsyncSeek`, e.g. a
+//!   file), written at each slice's offset in any chunk order.
 //!
 //! - Hashing: wrap a sink in [`HashingWriter`] to get the SHA-1 (RFC 5547 form) and
 //!   SHA-256 of a received message, computed while it streams, once it is complete.
@@ -84,7 +86,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use thiserror::Error;
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncSeek, AsyncWrite};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::endpoint::{
@@ -97,6 +99,7 @@ use crate::uri::Path;
 
 use driver::Command;
 pub use hash::{Digests, HashingWriter};
+use io::ContentSink;
 
 /// Settings of a [`Driver`].
 #[derive(Clone, Debug)]
@@ -201,6 +204,10 @@ pub enum NetError {
     /// The remote host is not a valid TLS server name.
     #[error("the host is not a valid TLS server name")]
     InvalidHost,
+    /// `accept` for a session added with `add_positional_session`, or
+    /// `accept_positional` for one added with `add_session`.
+    #[error("the sink kind does not fit the session")]
+    WrongSink,
     /// No incoming message with this Message-ID waits for a sink.
     #[error("unknown incoming message")]
     UnknownMessage,
@@ -378,6 +385,26 @@ impl Driver {
             local_path,
             remote_path,
             config,
+            positional: false,
+            reply,
+        })
+        .await
+    }
+
+    /// [`add_session`](Self::add_session) for a session whose received messages are
+    /// written at offsets (the engine's positional sink): accept them with
+    /// [`accept_positional`](Self::accept_positional).
+    pub async fn add_positional_session(
+        &self,
+        local_path: Path,
+        remote_path: Path,
+        config: SessionConfig,
+    ) -> Result<SessionId, NetError> {
+        self.call(|reply| Command::AddSession {
+            local_path,
+            remote_path,
+            config,
+            positional: true,
             reply,
         })
         .await
@@ -477,7 +504,34 @@ impl Driver {
     where
         W: AsyncWrite + Send + Unpin + 'static,
     {
-        let sink: Box<dyn AsyncWrite + Send + Unpin> = Box::new(sink);
+        self.accept_into(session, message_id, ContentSink::Sequential(Box::new(sink)))
+            .await
+    }
+
+    /// Takes an incoming message of a session added with
+    /// [`add_positional_session`](Self::add_positional_session): each slice is written at
+    /// its offset as it arrives, in whatever order the chunks come (a file written at
+    /// offsets; overlapping slices: the last write wins). The sink is shut down once every
+    /// byte is in.
+    pub async fn accept_positional<W>(
+        &self,
+        session: SessionId,
+        message_id: MessageId,
+        sink: W,
+    ) -> Result<Transfer, NetError>
+    where
+        W: AsyncWrite + AsyncSeek + Send + Unpin + 'static,
+    {
+        self.accept_into(session, message_id, ContentSink::Positional(Box::new(sink)))
+            .await
+    }
+
+    async fn accept_into(
+        &self,
+        session: SessionId,
+        message_id: MessageId,
+        sink: ContentSink,
+    ) -> Result<Transfer, NetError> {
         let (done, result) = oneshot::channel();
         self.call(|reply| Command::Accept {
             session,

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 
 use bytes::Bytes;
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::AsyncRead;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -11,6 +11,7 @@ use super::PeerKey;
 use crate::endpoint::{ConnectionId, SessionConfig, SessionId};
 use crate::header::Text;
 use crate::ident::MessageId;
+use crate::net::io::ContentSink;
 use crate::net::stream::{BoxStream, ClientTls, ServerTls};
 use crate::net::{CloseReason, NetError, TransferError};
 use crate::uri::Path;
@@ -30,6 +31,7 @@ pub(in crate::net) enum Command {
         local_path: Path,
         remote_path: Path,
         config: SessionConfig,
+        positional: bool,
         reply: Reply<SessionId>,
     },
     RemoveSession {
@@ -52,7 +54,7 @@ pub(in crate::net) enum Command {
     Accept {
         session: SessionId,
         message_id: MessageId,
-        sink: Box<dyn AsyncWrite + Send + Unpin>,
+        sink: ContentSink,
         done: Done,
         reply: Reply<()>,
     },
