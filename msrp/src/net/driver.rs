@@ -153,10 +153,12 @@ async fn sleep_until(deadline: Option<Instant>) {
 
 impl State {
     fn deadline(&self) -> Option<Instant> {
-        let idle = self
-            .config
-            .idle_timeout
-            .and_then(|after| self.conns.values().map(|c| c.last_activity + after).min());
+        let idle = self.config.idle_timeout.and_then(|after| {
+            self.conns
+                .values()
+                .filter_map(|c| c.last_activity.checked_add(after))
+                .min()
+        });
         match (self.ep.poll_timeout(), idle) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -170,7 +172,11 @@ impl State {
             let idle: Vec<ConnectionId> = self
                 .conns
                 .iter()
-                .filter(|(_, c)| c.last_activity + after <= now)
+                .filter(|(_, c)| {
+                    c.last_activity
+                        .checked_add(after)
+                        .is_some_and(|at| at <= now)
+                })
                 .map(|(id, _)| *id)
                 .collect();
             for id in idle {

@@ -284,6 +284,6 @@ async fn write_at(
         w.seek(std::io::SeekFrom::Start(offset)).await?;
     }
     w.write_all(data).await?;
-    *position = offset + data.len() as u64;
+    *position = offset.saturating_add(data.len() as u64);
     Ok(())
 }
