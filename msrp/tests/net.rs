@@ -449,3 +449,59 @@ async fn a_positional_sink_writes_chunks_that_arrive_out_of_order() {
     let _ = tokio::fs::remove_file(&file).await;
     bob.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unanswered_message_is_refused_after_the_accept_timeout() {
+    let config = DriverConfig::default().with_accept_timeout(Duration::from_millis(200));
+    let (bob, mut bob_events) = Driver::spawn(config);
+    let addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let (alice, _alice_events) = Driver::spawn(DriverConfig::default());
+    let a_path = path(9, "aliceunans");
+    let b_path = path(addr.port(), "bobunans");
+    bob.add_session(b_path.clone(), a_path.clone(), SessionConfig::default())
+        .await
+        .unwrap();
+    let a = alice
+        .add_session(a_path, b_path, SessionConfig::default())
+        .await
+        .unwrap();
+    alice.connect(a).await.unwrap();
+    let data = content(4 << 20);
+    let sent = alice
+        .send(
+            a,
+            Text::new("application/octet-stream").unwrap(),
+            Some(data.len() as u64),
+            std::io::Cursor::new(data),
+        )
+        .await
+        .unwrap();
+    let (session, id) = next_incoming(&mut bob_events).await;
+    // Bob never answers: the message is refused with 413 and the sender learns it.
+    let result = timeout(LIMIT, sent.result()).await.unwrap();
+    assert!(
+        matches!(&result, Err(TransferError::Message(e)) if e.status().code() == 413),
+        "{result:?}"
+    );
+    // A late accept gets the failure, never a complete message.
+    let (sink, _reader) = tokio::io::duplex(1024);
+    match bob.accept(session, id, sink).await {
+        Ok(t) => assert!(t.result().await.is_err()),
+        Err(e) => assert!(matches!(e, msrp::net::NetError::UnknownMessage), "{e:?}"),
+    }
+    // The connection was not harmed: another message goes through.
+    let small = alice
+        .send(a, Text::new("text/plain").unwrap(), Some(2), &b"ok"[..])
+        .await
+        .unwrap();
+    let (session, id) = next_incoming(&mut bob_events).await;
+    let (sink, mut reader) = tokio::io::duplex(1024);
+    let received = bob.accept(session, id, sink).await.unwrap();
+    let mut got = Vec::new();
+    reader.read_to_end(&mut got).await.unwrap();
+    assert_eq!(got, b"ok");
+    assert_eq!(received.result().await, Ok(2));
+    assert_eq!(small.result().await, Ok(2));
+    alice.shutdown().await;
+    bob.shutdown().await;
+}

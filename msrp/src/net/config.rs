@@ -17,12 +17,17 @@ pub struct DriverConfig {
     /// A connection on which nothing was read or written for this long is closed
     /// ([`CloseReason::Idle`](super::CloseReason::Idle)). `None` never. Default 5 minutes.
     pub idle_timeout: Option<Duration>,
-    /// Received body bytes waiting in the accepted sinks of one connection beyond which the
-    /// driver stops reading that connection until the sinks catch up (TCP backpressure on
-    /// the sender). Keep it well below the sessions'
+    /// Received body bytes waiting in the sinks of one connection (or held for messages not
+    /// yet accepted) beyond which the driver stops reading that connection until they are
+    /// written (TCP backpressure on the sender). Keep it well below the sessions'
     /// [`receive_window`](crate::SessionConfig::receive_window), which fails a message whose
     /// bytes are not released in time. Default 1 MiB.
     pub input_pause: usize,
+    /// How long an incoming message may wait for [`accept`](super::Driver::accept) or
+    /// [`reject`](super::Driver::reject) before the driver refuses it with 413. Its bytes
+    /// count against [`input_pause`](Self::input_pause) meanwhile, so an unanswered
+    /// message stops the reads of its connection until then. Default 30 s.
+    pub accept_timeout: Duration,
     /// How long a TCP connect (with its TLS handshake) may take, and an accepted TLS
     /// handshake. Default 10 s.
     pub connect_timeout: Duration,
@@ -39,6 +44,7 @@ impl Default for DriverConfig {
             read_buffer: 64 << 10,
             idle_timeout: Some(Duration::from_secs(300)),
             input_pause: 1 << 20,
+            accept_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             event_capacity: 256,
         }
@@ -69,6 +75,11 @@ impl DriverConfig {
     /// Sets [`input_pause`](Self::input_pause) (at least 1).
     pub fn with_input_pause(mut self, v: usize) -> Self {
         self.input_pause = v.max(1);
+        self
+    }
+    /// Sets [`accept_timeout`](Self::accept_timeout).
+    pub fn with_accept_timeout(mut self, v: Duration) -> Self {
+        self.accept_timeout = v;
         self
     }
     /// Sets [`connect_timeout`](Self::connect_timeout).

@@ -52,11 +52,14 @@ struct Outgoing {
     provided: u64,
 }
 
-#[derive(Default)]
 struct Incoming {
     sink: Option<mpsc::UnboundedSender<SinkItem>>,
     held: Vec<(u64, Bytes)>,
     end: Option<Result<u64, TransferError>>,
+    /// When it was announced; unanswered after `accept_timeout`, it is refused.
+    announced: Instant,
+    /// Refused for want of an answer: forgotten once it ends.
+    expired: bool,
 }
 
 struct State {
@@ -153,21 +156,42 @@ async fn sleep_until(deadline: Option<Instant>) {
 
 impl State {
     fn deadline(&self) -> Option<Instant> {
+        let accept = self
+            .incoming
+            .values()
+            .filter(|m| m.sink.is_none() && m.end.is_none() && !m.expired)
+            .filter_map(|m| m.announced.checked_add(self.config.accept_timeout))
+            .min();
         let idle = self.config.idle_timeout.and_then(|after| {
             self.conns
                 .values()
                 .filter_map(|c| c.last_activity.checked_add(after))
                 .min()
         });
-        match (self.ep.poll_timeout(), idle) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [self.ep.poll_timeout(), idle, accept]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     fn timeout(&mut self) {
         let now = Instant::now();
         self.ep.handle_timeout(now);
+        // Unanswered incoming messages hold their connection's reads: refuse them (413).
+        let after = self.config.accept_timeout;
+        let unanswered: Vec<(SessionId, MessageId)> = self
+            .incoming
+            .iter_mut()
+            .filter(|(_, m)| m.sink.is_none() && m.end.is_none() && !m.expired)
+            .filter(|(_, m)| m.announced.checked_add(after).is_some_and(|at| at <= now))
+            .map(|(key, m)| {
+                m.expired = true;
+                *key
+            })
+            .collect();
+        for (session, message_id) in unanswered {
+            let _ = self.ep.reject(now, session, message_id);
+        }
         if let Some(after) = self.config.idle_timeout {
             let idle: Vec<ConnectionId> = self
                 .conns
@@ -342,17 +366,15 @@ impl State {
                     return;
                 }
                 let (tx, rx) = mpsc::unbounded_channel();
-                let mut n = 0;
                 for (offset, data) in m.held.drain(..) {
-                    n += data.len();
                     let _ = tx.send(SinkItem::Data(offset, data));
                 }
                 let internal = self.internal.clone();
                 tokio::spawn(io::write_sink(
                     sink, session, message_id, rx, done, internal,
                 ));
+                // The held bytes were counted (`sink_queued`) as they arrived.
                 let end = m.end.take();
-                self.sink_queued(session, n);
                 match end {
                     Some(end) => {
                         let _ = tx.send(end_item(end));

@@ -150,8 +150,16 @@ impl State {
                     let _ = self.ep.reject(Instant::now(), session, message_id);
                     return;
                 }
-                self.incoming
-                    .insert((session, message_id), Incoming::default());
+                self.incoming.insert(
+                    (session, message_id),
+                    Incoming {
+                        sink: None,
+                        held: Vec::new(),
+                        end: None,
+                        announced: Instant::now(),
+                        expired: false,
+                    },
+                );
                 self.events.push_back(NetEvent::Incoming {
                     session,
                     message_id,
@@ -170,8 +178,13 @@ impl State {
                     let _ = tx.send(SinkItem::Data(offset, data));
                     self.sink_queued(session, n);
                 }
-                // Held until accepted; the session's receive window bounds it.
-                Some(m) => m.held.push((offset, data)),
+                // Held until accepted, and counted like bytes in a sink: the connection
+                // is not read further until the application answers.
+                Some(m) => {
+                    let n = data.len();
+                    m.held.push((offset, data));
+                    self.sink_queued(session, n);
+                }
                 None => self.ep.release(session, data.len()),
             },
             Event::MessageReceived {
@@ -213,12 +226,19 @@ impl State {
                 self.incoming.remove(&key);
             }
             None => {
+                let expired = m.expired;
+                let mut n = 0;
                 if end.is_err() {
                     // Held bytes are no longer needed.
-                    let n: usize = m.held.drain(..).map(|(_, d)| d.len()).sum();
-                    self.ep.release(session, n);
+                    n = m.held.drain(..).map(|(_, d)| d.len()).sum();
                 }
                 m.end = Some(end);
+                if expired {
+                    self.incoming.remove(&key);
+                }
+                if n > 0 {
+                    self.sink_released(session, n);
+                }
             }
         }
     }
