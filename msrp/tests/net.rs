@@ -505,3 +505,42 @@ async fn an_unanswered_message_is_refused_after_the_accept_timeout() {
     alice.shutdown().await;
     bob.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_are_refused_when_nobody_listens_for_events() {
+    let (bob, bob_events) = Driver::spawn(DriverConfig::default());
+    drop(bob_events);
+    let addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let (alice, _alice_events) = Driver::spawn(DriverConfig::default());
+    let a_path = path(9, "alicedeaf");
+    let b_path = path(addr.port(), "bobdeaf");
+    bob.add_session(b_path.clone(), a_path.clone(), SessionConfig::default())
+        .await
+        .unwrap();
+    let a = alice
+        .add_session(a_path, b_path, SessionConfig::default())
+        .await
+        .unwrap();
+    alice.connect(a).await.unwrap();
+    // A message of many chunks (one that fits a single read may be answered 200 before the
+    // driver sees it start).
+    let data = content(4 << 20);
+    let sent = alice
+        .send(
+            a,
+            Text::new("application/octet-stream").unwrap(),
+            Some(data.len() as u64),
+            std::io::Cursor::new(data),
+        )
+        .await
+        .unwrap();
+    let result = timeout(Duration::from_secs(5), sent.result())
+        .await
+        .unwrap();
+    assert!(
+        matches!(&result, Err(TransferError::Message(e)) if e.status().code() == 413),
+        "{result:?}"
+    );
+    alice.shutdown().await;
+    bob.shutdown().await;
+}

@@ -79,6 +79,8 @@ struct State {
     events: VecDeque<NetEvent>,
     internal: mpsc::Sender<Internal>,
     wake: Arc<Notify>,
+    /// The application's event channel, to know whether anyone listens.
+    listener: mpsc::Sender<NetEvent>,
 }
 
 pub(super) fn start(
@@ -103,6 +105,7 @@ pub(super) fn start(
         events: VecDeque::new(),
         internal,
         wake: Arc::new(Notify::new()),
+        listener: events_tx.clone(),
     };
     tokio::spawn(run(state, command_rx, internal_rx, events_tx));
     (commands, events)

@@ -146,7 +146,9 @@ impl State {
                 content_type,
                 size,
             } => {
-                if self.events.len() >= self.config.event_capacity {
+                // Refused at once when the application cannot hear of it (events backlog
+                // full, or the event receiver dropped): the peer learns it (413).
+                if self.events.len() >= self.config.event_capacity || self.listener.is_closed() {
                     let _ = self.ep.reject(Instant::now(), session, message_id);
                     return;
                 }
