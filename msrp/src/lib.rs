@@ -80,6 +80,10 @@
 //! ## Features
 //!
 //! - `codec`: [`codec::MsrpCodec`], a tokio-util `Decoder` and `Encoder`.
+//! - `tokio`: [`net::Driver`], a tokio driver running an [`Endpoint`] over TCP, with content
+//!   read from an `AsyncRead` and written to an `AsyncWrite` (implies `codec`).
+//! - `tls`: `msrps:` for the driver with the caller's rustls configurations (ring provider)
+//!   and `net::tls::FingerprintVerifier` for `a=fingerprint` checks (implies `tokio`).
 //! - `arbitrary`: `Arbitrary` implementations of the wire types, for structured fuzzing.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -98,6 +102,9 @@ mod uri;
 
 #[cfg(feature = "codec")]
 pub mod codec;
+
+#[cfg(feature = "tokio")]
+pub mod net;
 
 #[cfg(any(fuzzing, test))]
 pub mod fuzzing;

@@ -42,6 +42,19 @@ impl Endpoint {
         None
     }
 
+    /// The next bytes to write on `connection` only, if any: for a driver that keeps one
+    /// write queue per connection and polls only those with room, so a slow peer never
+    /// holds back the others. Same rules as [`poll_transmit`](Self::poll_transmit).
+    #[must_use]
+    pub fn poll_transmit_on(&mut self, connection: ConnectionId) -> Option<Transmit> {
+        let data = self.next_segment(connection)?;
+        if let Some(c) = self.connections.get_mut(&connection) {
+            c.refill_needed = true;
+        }
+        self.refill_connection(connection);
+        Some(Transmit { connection, data })
+    }
+
     /// Whether a session other than `except` has a chunk ready to open on `c`.
     fn other_ready(&self, c: &Connection, except: SessionId) -> bool {
         c.sending.iter().any(|sid| {

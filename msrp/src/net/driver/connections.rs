@@ -1,0 +1,116 @@
+//! The driver task's connections: connecting (with reuse), adding, closing.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::{Semaphore, mpsc};
+
+use super::{Conn, Internal, PeerKey, READS_IN_FLIGHT, Reply, State, io};
+use crate::endpoint::{ConnectionId, SessionId};
+use crate::net::stream::{self, BoxStream, ClientTls};
+use crate::net::{CloseReason, NetError, NetEvent};
+use crate::uri::Scheme;
+
+impl State {
+    pub(super) fn connect(
+        &mut self,
+        session: SessionId,
+        tls: Option<ClientTls>,
+        reply: Reply<ConnectionId>,
+    ) {
+        let Some(remote) = self.remotes.get(&session) else {
+            let _ = reply.send(Err(crate::endpoint::UserError::UnknownSession.into()));
+            return;
+        };
+        let uri = remote.first();
+        if (uri.scheme() == Scheme::Msrps) != tls.is_some() {
+            let _ = reply.send(Err(NetError::UnsupportedScheme));
+            return;
+        }
+        let Some(port) = uri.port() else {
+            let _ = reply.send(Err(NetError::NoPort));
+            return;
+        };
+        let key = PeerKey {
+            secure: uri.is_secure(),
+            host: uri.host_str().to_ascii_lowercase(),
+            port,
+        };
+        if let Some(&conn) = self.by_peer.get(&key) {
+            let result = self.ep.bind(Instant::now(), session, conn).map(|()| conn);
+            let _ = reply.send(result.map_err(NetError::from));
+            return;
+        }
+        let waiters = self.connecting.entry(key.clone()).or_default();
+        waiters.push((session, reply));
+        if waiters.len() > 1 {
+            return;
+        }
+        let internal = self.internal.clone();
+        let timeout = self.config.connect_timeout;
+        let host = key.host.clone();
+        let port = key.port;
+        tokio::spawn(async move {
+            let result = stream::open(host, port, tls, timeout).await;
+            let _ = internal.send(Internal::Connected { key, result }).await;
+        });
+    }
+
+    pub(super) fn add_connection(
+        &mut self,
+        stream: BoxStream,
+        key: Option<PeerKey>,
+    ) -> Option<ConnectionId> {
+        let now = Instant::now();
+        // A refused connection (limit reached) is dropped, which closes it.
+        let id = self.ep.open_connection(now).ok()?;
+        let (read, write) = tokio::io::split(stream);
+        let (writer, queue) = mpsc::channel(self.config.write_queue.max(1));
+        let internal = self.internal.clone();
+        let reads = Arc::new(Semaphore::new(READS_IN_FLIGHT));
+        let reader = tokio::spawn(io::read_socket(
+            read,
+            id,
+            self.config.read_buffer,
+            reads.clone(),
+            internal,
+        ));
+        let internal = self.internal.clone();
+        tokio::spawn(io::write_socket(
+            write,
+            id,
+            queue,
+            self.wake.clone(),
+            internal,
+        ));
+        self.conns.insert(
+            id,
+            Conn {
+                writer,
+                reader,
+                reads,
+                owed_reads: 0,
+                in_sinks: 0,
+                key,
+                last_activity: now,
+            },
+        );
+        Some(id)
+    }
+
+    /// Closes a connection: the engine fails its sessions, the writer ends after what it
+    /// holds and shuts the socket down.
+    pub(super) fn close(&mut self, connection: ConnectionId, reason: CloseReason) {
+        let Some(conn) = self.conns.remove(&connection) else {
+            return;
+        };
+        conn.reader.abort();
+        if let Some(key) = conn.key {
+            self.by_peer.remove(&key);
+        }
+        self.sink_conn.retain(|_, c| *c != connection);
+        let _ = self.ep.close_connection(Instant::now(), connection);
+        self.events
+            .push_back(NetEvent::ConnectionClosed { connection, reason });
+    }
+}

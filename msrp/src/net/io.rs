@@ -1,0 +1,289 @@
+//! The driver's I/O tasks: socket reader and writer, listener, content source and sink.
+//! Each talks to the driver task only through channels.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeek, AsyncSeekExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
+
+use super::driver::Internal;
+use super::stream::{self, ServerTls};
+use super::{CloseReason, TransferError};
+use crate::endpoint::{ConnectionId, SessionId};
+use crate::ident::MessageId;
+
+/// Reads the socket and hands the bytes to the driver task, at most a few reads ahead of
+/// it, so a fast peer waits (TCP backpressure) instead of filling memory.
+pub(super) async fn read_socket<R: AsyncRead + Unpin>(
+    mut reader: R,
+    connection: ConnectionId,
+    read_buffer: usize,
+    reads: Arc<Semaphore>,
+    internal: mpsc::Sender<Internal>,
+) {
+    let mut buf = BytesMut::with_capacity(read_buffer);
+    let reason = loop {
+        // The driver gives a permit back once it processed a read and its sinks keep up.
+        match reads.acquire().await {
+            Ok(permit) => permit.forget(),
+            Err(_) => return,
+        }
+        buf.reserve(read_buffer);
+        match reader.read_buf(&mut buf).await {
+            Ok(0) => break CloseReason::PeerClosed,
+            Ok(_) => {
+                let data = buf.split().freeze();
+                if internal
+                    .send(Internal::Input { connection, data })
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            Err(e) => break CloseReason::Io(e.kind()),
+        }
+    };
+    let _ = internal.send(Internal::Closed { connection, reason }).await;
+}
+
+/// Writes what the driver task queued, in order, and wakes it after each write so it
+/// polls the engine for more. When the queue's sender is dropped, the rest is written and
+/// the socket is shut down.
+pub(super) async fn write_socket<W: AsyncWrite + Unpin>(
+    mut writer: W,
+    connection: ConnectionId,
+    mut queue: mpsc::Receiver<Bytes>,
+    wake: Arc<Notify>,
+    internal: mpsc::Sender<Internal>,
+) {
+    while let Some(data) = queue.recv().await {
+        if let Err(e) = writer.write_all(&data).await {
+            let reason = CloseReason::Io(e.kind());
+            let _ = internal.send(Internal::Closed { connection, reason }).await;
+            return;
+        }
+        wake.notify_one();
+    }
+    let _ = writer.shutdown().await;
+}
+
+/// Accepts connections (with their TLS handshake, if any, each in its own task bounded by
+/// `timeout` and at most `max_handshakes` at once) and hands them to the driver task.
+pub(super) async fn accept_loop(
+    listener: TcpListener,
+    tls: Option<ServerTls>,
+    timeout: Duration,
+    max_handshakes: usize,
+    internal: mpsc::Sender<Internal>,
+) {
+    let handshakes = Arc::new(Semaphore::new(max_handshakes.max(1)));
+    loop {
+        match listener.accept().await {
+            Ok((tcp, peer)) => {
+                // Over the limit, the socket is dropped (closed) at once.
+                let Ok(permit) = handshakes.clone().try_acquire_owned() else {
+                    continue;
+                };
+                // `Option<Infallible>` without the `tls` feature, which is `Copy`.
+                #[allow(clippy::clone_on_copy)]
+                let tls = tls.clone();
+                let internal = internal.clone();
+                tokio::spawn(async move {
+                    let stream = stream::accept(tcp, tls, timeout).await;
+                    drop(permit);
+                    if let Some(stream) = stream {
+                        let _ = internal.send(Internal::Accepted { stream, peer }).await;
+                    }
+                });
+            }
+            // A failed accept (e.g. out of descriptors) must not end the listener; wait a
+            // little so the loop does not spin.
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
+/// Answers the engine's content requests (lengths) from `source`, handing over what each
+/// read gives at once, so content that trickles in is sent as it comes.
+pub(super) async fn read_source(
+    mut source: Box<dyn AsyncRead + Send + Unpin>,
+    session: SessionId,
+    message_id: MessageId,
+    size: Option<u64>,
+    mut wanted: mpsc::UnboundedReceiver<usize>,
+    internal: mpsc::Sender<Internal>,
+) {
+    let mut total = 0u64;
+    while let Some(len) = wanted.recv().await {
+        let mut left = len;
+        while left > 0 {
+            let mut buf = BytesMut::with_capacity(left.min(PIECE));
+            let read = (&mut source).take(left as u64).read_buf(&mut buf).await;
+            let report = match read {
+                Ok(0) => match size.filter(|s| *s > total) {
+                    Some(expected) => Internal::SourceFailed {
+                        session,
+                        message_id,
+                        error: TransferError::ShortContent {
+                            expected,
+                            got: total,
+                        },
+                    },
+                    None => Internal::Provide {
+                        session,
+                        message_id,
+                        data: Bytes::new(),
+                        eof: true,
+                    },
+                },
+                Ok(n) => {
+                    total += n as u64;
+                    left -= n;
+                    Internal::Provide {
+                        session,
+                        message_id,
+                        data: buf.freeze(),
+                        eof: false,
+                    }
+                }
+                Err(e) => Internal::SourceFailed {
+                    session,
+                    message_id,
+                    error: TransferError::Source(e.kind()),
+                },
+            };
+            let last = !matches!(report, Internal::Provide { eof: false, .. });
+            if internal.send(report).await.is_err() || last {
+                return;
+            }
+        }
+    }
+}
+
+/// The largest piece read from a content source at once.
+const PIECE: usize = 64 << 10;
+
+/// What the driver task hands a content sink.
+pub(super) enum SinkItem {
+    /// Bytes at this 0-based offset (offsets only grow: the in-order sink).
+    Data(u64, Bytes),
+    /// The message is complete with this size.
+    End(u64),
+    /// The message failed.
+    Fail(TransferError),
+}
+
+/// Writes an incoming message to `sink`, releasing each slice in the engine once written,
+/// and reports the result.
+pub(super) async fn write_sink(
+    mut sink: ContentSink,
+    session: SessionId,
+    message_id: MessageId,
+    mut items: mpsc::UnboundedReceiver<SinkItem>,
+    done: oneshot::Sender<Result<u64, TransferError>>,
+    internal: mpsc::Sender<Internal>,
+) {
+    let mut written = 0u64;
+    // Where the positional sink's cursor is.
+    let mut position = 0u64;
+    // Bytes handed to this task but not written: released on failure so the session's
+    // receive window does not shrink for good.
+    let mut unwritten = 0usize;
+    let result = loop {
+        let Some(item) = items.recv().await else {
+            break Err(TransferError::Stopped);
+        };
+        match item {
+            SinkItem::Data(offset, data) => {
+                let wrote = match &mut sink {
+                    // Cannot happen with the in-order sink; never write a hole.
+                    ContentSink::Sequential(_) if offset != written => {
+                        Err(std::io::ErrorKind::InvalidData.into())
+                    }
+                    ContentSink::Sequential(w) => w.write_all(&data).await,
+                    ContentSink::Positional(w) => {
+                        write_at(w.as_mut(), &mut position, offset, &data).await
+                    }
+                };
+                if let Err(e) = wrote {
+                    unwritten += data.len();
+                    break Err(TransferError::Sink(e.kind()));
+                }
+                written += data.len() as u64;
+                let n = data.len();
+                if internal
+                    .send(Internal::Release { session, n })
+                    .await
+                    .is_err()
+                {
+                    break Err(TransferError::Stopped);
+                }
+            }
+            SinkItem::End(size) => {
+                // Positional: slices may overlap (last write wins), so only the engine's
+                // completion (every byte of 1..size present) counts.
+                if matches!(sink, ContentSink::Sequential(_)) && size != written {
+                    break Err(TransferError::Sink(std::io::ErrorKind::InvalidData));
+                }
+                let shut = match &mut sink {
+                    ContentSink::Sequential(w) => w.shutdown().await,
+                    ContentSink::Positional(w) => w.shutdown().await,
+                };
+                break match shut {
+                    Ok(()) => Ok(size),
+                    Err(e) => Err(TransferError::Sink(e.kind())),
+                };
+            }
+            SinkItem::Fail(e) => break Err(e),
+        }
+    };
+    items.close();
+    while let Ok(item) = items.try_recv() {
+        if let SinkItem::Data(_, data) = item {
+            unwritten += data.len();
+        }
+    }
+    if unwritten > 0 {
+        let n = unwritten;
+        let _ = internal.send(Internal::Release { session, n }).await;
+    }
+    if let Err(TransferError::Sink(_)) = &result {
+        let _ = internal
+            .send(Internal::SinkFailed {
+                session,
+                message_id,
+            })
+            .await;
+    }
+    let _ = done.send(result);
+}
+
+/// A sink that can be written at offsets (a file).
+pub(super) trait SeekSink: AsyncWrite + AsyncSeek + Send + Unpin {}
+impl<T: AsyncWrite + AsyncSeek + Send + Unpin> SeekSink for T {}
+
+/// Where an accepted message goes.
+pub(super) enum ContentSink {
+    /// Written in order.
+    Sequential(Box<dyn AsyncWrite + Send + Unpin>),
+    /// Written at each slice's offset.
+    Positional(Box<dyn SeekSink>),
+}
+
+async fn write_at(
+    w: &mut dyn SeekSink,
+    position: &mut u64,
+    offset: u64,
+    data: &[u8],
+) -> std::io::Result<()> {
+    if *position != offset {
+        w.seek(std::io::SeekFrom::Start(offset)).await?;
+    }
+    w.write_all(data).await?;
+    *position = offset.saturating_add(data.len() as u64);
+    Ok(())
+}

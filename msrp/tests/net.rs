@@ -1,0 +1,546 @@
+//! The tokio driver over real loopback TCP sockets.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use msrp::net::{CloseReason, Driver, DriverConfig, HashingWriter, NetEvent, TransferError};
+use msrp::{ConnectionId, Path, SessionConfig, SessionId, Text};
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::time::timeout;
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+/// Deterministic content: byte i is a function of i.
+fn content(len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u32).wrapping_mul(2_654_435_761).rotate_left(7) as u8)
+        .collect()
+}
+
+fn path(port: u16, id: &str) -> Path {
+    format!("msrp://127.0.0.1:{port}/{id};tcp").parse().unwrap()
+}
+
+struct Pair {
+    alice: Driver,
+    alice_events: mpsc::Receiver<NetEvent>,
+    bob: Driver,
+    bob_events: mpsc::Receiver<NetEvent>,
+    bob_addr: SocketAddr,
+}
+
+async fn pair() -> Pair {
+    let (bob, bob_events) = Driver::spawn(DriverConfig::default());
+    let bob_addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let (alice, alice_events) = Driver::spawn(DriverConfig::default());
+    Pair {
+        alice,
+        alice_events,
+        bob,
+        bob_events,
+        bob_addr,
+    }
+}
+
+/// Alice (active) and Bob (passive) sessions named `a{n}`/`b{n}`, Alice connected.
+async fn sessions(p: &Pair, n: u32) -> (SessionId, SessionId, ConnectionId) {
+    let a_path = path(9, &format!("alicesess{n}"));
+    let b_path = path(p.bob_addr.port(), &format!("bobsess{n}"));
+    let b = p
+        .bob
+        .add_session(b_path.clone(), a_path.clone(), SessionConfig::default())
+        .await
+        .unwrap();
+    let a = p
+        .alice
+        .add_session(a_path, b_path, SessionConfig::default())
+        .await
+        .unwrap();
+    let conn = p.alice.connect(a).await.unwrap();
+    (a, b, conn)
+}
+
+async fn next_incoming(events: &mut mpsc::Receiver<NetEvent>) -> (SessionId, msrp::MessageId) {
+    loop {
+        match timeout(LIMIT, events.recv()).await.unwrap().unwrap() {
+            NetEvent::Incoming {
+                session,
+                message_id,
+                ..
+            } => return (session, message_id),
+            _ => continue,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transfers_16_mib_over_loopback_and_reuses_the_connection() {
+    let mut p = pair().await;
+    let (a, b, conn) = sessions(&p, 1).await;
+    let data = content(16 << 20);
+    let sent = p
+        .alice
+        .send(
+            a,
+            Text::new("application/octet-stream").unwrap(),
+            Some(data.len() as u64),
+            std::io::Cursor::new(data.clone()),
+        )
+        .await
+        .unwrap();
+    let (session, id) = next_incoming(&mut p.bob_events).await;
+    assert_eq!(session, b);
+    assert_eq!(id, sent.message_id());
+    let (sink, mut reader) = tokio::io::duplex(64 << 10);
+    let (sink, digests) = HashingWriter::new(sink);
+    let received = p.bob.accept(session, id, sink).await.unwrap();
+    let mut got = Vec::new();
+    timeout(LIMIT, reader.read_to_end(&mut got))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        timeout(LIMIT, received.result()).await.unwrap(),
+        Ok(data.len() as u64)
+    );
+    assert_eq!(
+        timeout(LIMIT, sent.result()).await.unwrap(),
+        Ok(data.len() as u64)
+    );
+    assert!(got == data, "received bytes differ");
+    // Hashes computed while streaming match the content's.
+    let digests = digests.await.unwrap();
+    assert_eq!(digests.size, data.len() as u64);
+    assert_eq!(digests.sha256, <[u8; 32]>::from(Sha256::digest(&data)));
+
+    // A second session to the same peer host:port uses the same connection.
+    let (a2, _b2, conn2) = sessions(&p, 2).await;
+    assert_eq!(conn2, conn);
+    let small = p
+        .alice
+        .send(
+            a2,
+            Text::new("text/plain").unwrap(),
+            None,
+            &b"second session"[..],
+        )
+        .await
+        .unwrap();
+    let (session, id) = next_incoming(&mut p.bob_events).await;
+    let (sink, mut reader) = tokio::io::duplex(1024);
+    let received = p.bob.accept(session, id, sink).await.unwrap();
+    let mut got = Vec::new();
+    reader.read_to_end(&mut got).await.unwrap();
+    assert_eq!(got, b"second session");
+    assert_eq!(received.result().await, Ok(14));
+    assert_eq!(small.result().await, Ok(14));
+    p.alice.shutdown().await;
+    p.bob.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_disconnects_mid_transfer_fails_the_message() {
+    let (bob, mut bob_events) = Driver::spawn(DriverConfig::default());
+    let addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let a_path = path(9, "alicecut");
+    let b_path = path(addr.port(), "bobcut");
+    bob.add_session(b_path.clone(), a_path.clone(), SessionConfig::default())
+        .await
+        .unwrap();
+
+    // A hand-written sender: a SEND chunk with half its declared bytes, then the socket closes.
+    let mut raw = TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "MSRP txn00001 SEND\r\nTo-Path: {b_path}\r\nFrom-Path: {a_path}\r\nMessage-ID: msg00001\r\n\
+         Byte-Range: 1-*/100000\r\nContent-Type: text/plain\r\n\r\n"
+    );
+    raw.write_all(head.as_bytes()).await.unwrap();
+    raw.write_all(&[b'x'; 50_000]).await.unwrap();
+    let (session, id) = next_incoming(&mut bob_events).await;
+    let (sink, mut reader) = tokio::io::duplex(1 << 20);
+    let received = bob.accept(session, id, sink).await.unwrap();
+    drop(raw);
+    let result = timeout(LIMIT, received.result()).await.unwrap();
+    assert!(
+        result.is_err(),
+        "a cut transfer must not complete: {result:?}"
+    );
+    let mut got = Vec::new();
+    // The sink is not shut down on failure: read what arrived without waiting for EOF.
+    let _ = timeout(Duration::from_millis(200), reader.read_to_end(&mut got)).await;
+    assert!(got.len() <= 50_000);
+    loop {
+        match timeout(LIMIT, bob_events.recv()).await.unwrap().unwrap() {
+            NetEvent::ConnectionClosed { reason, .. } => {
+                assert_eq!(reason, CloseReason::PeerClosed);
+                break;
+            }
+            _ => continue,
+        }
+    }
+    bob.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sender_sees_a_failure_when_the_receiver_goes_away() {
+    let mut p = pair().await;
+    let (a, _b, _conn) = sessions(&p, 3).await;
+    let data = content(8 << 20);
+    let sent = p
+        .alice
+        .send(
+            a,
+            Text::new("application/octet-stream").unwrap(),
+            Some(data.len() as u64),
+            std::io::Cursor::new(data),
+        )
+        .await
+        .unwrap();
+    let _ = next_incoming(&mut p.bob_events).await;
+    // Bob never accepts and stops: the connection goes, the message fails.
+    p.bob.shutdown().await;
+    let result = timeout(LIMIT, sent.result()).await.unwrap();
+    assert!(
+        matches!(result, Err(TransferError::Message(_))),
+        "{result:?}"
+    );
+    loop {
+        if let NetEvent::SessionFailed { session, .. } = timeout(LIMIT, p.alice_events.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            assert_eq!(session, a);
+            break;
+        }
+    }
+    p.alice.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_closes_only_its_own_connection() {
+    let mut p = pair().await;
+    let (a, _b, _conn) = sessions(&p, 4).await;
+
+    // A peer whose first line is not MSRP: framing is lost, that connection closes.
+    let mut raw = TcpStream::connect(p.bob_addr).await.unwrap();
+    raw.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 64];
+    let n = timeout(LIMIT, raw.read(&mut buf))
+        .await
+        .unwrap()
+        .unwrap_or(0);
+    assert_eq!(n, 0, "the garbage connection is closed");
+    loop {
+        if let NetEvent::ConnectionClosed { reason, .. } =
+            timeout(LIMIT, p.bob_events.recv()).await.unwrap().unwrap()
+        {
+            assert!(matches!(reason, CloseReason::Engine(_)), "{reason:?}");
+            break;
+        }
+    }
+
+    // The other connection still works.
+    let sent = p
+        .alice
+        .send(a, Text::new("text/plain").unwrap(), Some(5), &b"still"[..])
+        .await
+        .unwrap();
+    let (session, id) = next_incoming(&mut p.bob_events).await;
+    let (sink, mut reader) = tokio::io::duplex(1024);
+    let received = p.bob.accept(session, id, sink).await.unwrap();
+    let mut got = Vec::new();
+    reader.read_to_end(&mut got).await.unwrap();
+    assert_eq!(got, b"still");
+    assert_eq!(received.result().await, Ok(5));
+    assert_eq!(sent.result().await, Ok(5));
+    p.alice.shutdown().await;
+    p.bob.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recoverable_error_is_answered_and_the_connection_stays() {
+    let (bob, mut bob_events) = Driver::spawn(DriverConfig::default());
+    let addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let a_path = path(9, "alicebad");
+    let b_path = path(addr.port(), "bobbad");
+    bob.add_session(b_path.clone(), a_path.clone(), SessionConfig::default())
+        .await
+        .unwrap();
+    let mut raw = TcpStream::connect(addr).await.unwrap();
+    // A SEND for an unknown session: 481, the connection stays.
+    let unknown = path(addr.port(), "nosuchsession");
+    let send = format!(
+        "MSRP txn00009 SEND\r\nTo-Path: {unknown}\r\nFrom-Path: {a_path}\r\nMessage-ID: msg00009\r\n\
+         Byte-Range: 1-2/2\r\nContent-Type: text/plain\r\n\r\nhi\r\n-------txn00009$\r\n"
+    );
+    raw.write_all(send.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 256];
+    let n = timeout(LIMIT, raw.read(&mut answer))
+        .await
+        .unwrap()
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]).into_owned();
+    assert!(answer.starts_with("MSRP txn00009 481"), "{answer}");
+    // The same connection then binds the real session.
+    let good = format!(
+        "MSRP txn00010 SEND\r\nTo-Path: {b_path}\r\nFrom-Path: {a_path}\r\nMessage-ID: msg00010\r\n\
+         Byte-Range: 1-2/2\r\nContent-Type: text/plain\r\n\r\nok\r\n-------txn00010$\r\n"
+    );
+    raw.write_all(good.as_bytes()).await.unwrap();
+    let (session, id) = next_incoming(&mut bob_events).await;
+    let (sink, mut reader) = tokio::io::duplex(1024);
+    let received = bob.accept(session, id, sink).await.unwrap();
+    let mut got = Vec::new();
+    reader.read_to_end(&mut got).await.unwrap();
+    assert_eq!(got, b"ok");
+    assert_eq!(received.result().await, Ok(2));
+    bob.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_sink_slows_the_sender_instead_of_failing() {
+    // A receive window far below the message size: only backpressure can make it through.
+    let window = SessionConfig::default().with_receive_window(512 << 10);
+    let config = DriverConfig::default().with_input_pause(64 << 10);
+    let (bob, mut bob_events) = Driver::spawn(config);
+    let addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let (alice, _alice_events) = Driver::spawn(DriverConfig::default());
+    let a_path = path(9, "aliceslow");
+    let b_path = path(addr.port(), "bobslow");
+    bob.add_session(b_path.clone(), a_path.clone(), window)
+        .await
+        .unwrap();
+    let a = alice
+        .add_session(a_path, b_path, SessionConfig::default())
+        .await
+        .unwrap();
+    alice.connect(a).await.unwrap();
+    let data = content(4 << 20);
+    // The content comes through a pipe: 4 KiB first (enough for a first chunk), the rest
+    // once Bob has accepted, so what is tested is the slow sink, not a slow accept.
+    let (mut source_in, source) = tokio::io::duplex(64 << 10);
+    let sent = alice
+        .send(
+            a,
+            Text::new("application/octet-stream").unwrap(),
+            Some(data.len() as u64),
+            source,
+        )
+        .await
+        .unwrap();
+    source_in.write_all(&data[..4096]).await.unwrap();
+    let (session, id) = next_incoming(&mut bob_events).await;
+    let (sink, mut reader) = tokio::io::duplex(4 << 10);
+    let received = bob.accept(session, id, sink).await.unwrap();
+    let rest = data[4096..].to_vec();
+    tokio::spawn(async move { source_in.write_all(&rest).await });
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; 16 << 10];
+    loop {
+        let n = timeout(LIMIT, reader.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        if n == 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..n]);
+        tokio::time::sleep(Duration::from_micros(200)).await;
+    }
+    assert_eq!(
+        timeout(LIMIT, received.result()).await.unwrap(),
+        Ok(data.len() as u64)
+    );
+    assert_eq!(
+        timeout(LIMIT, sent.result()).await.unwrap(),
+        Ok(data.len() as u64)
+    );
+    assert!(got == data, "received bytes differ");
+    alice.shutdown().await;
+    bob.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_connection_is_closed_and_a_refused_connect_is_reported() {
+    let config = DriverConfig::default().with_idle_timeout(Some(Duration::from_millis(200)));
+    let (bob, mut bob_events) = Driver::spawn(config);
+    let addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let mut raw = TcpStream::connect(addr).await.unwrap();
+    loop {
+        if let NetEvent::ConnectionClosed { reason, .. } =
+            timeout(LIMIT, bob_events.recv()).await.unwrap().unwrap()
+        {
+            assert_eq!(reason, CloseReason::Idle);
+            break;
+        }
+    }
+    let mut buf = [0u8; 8];
+    assert_eq!(
+        timeout(LIMIT, raw.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap_or(0),
+        0
+    );
+
+    // Nobody listens on the port the listener had once it is gone.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let a = bob
+        .add_session(
+            path(addr.port(), "bobidle"),
+            path(closed, "nobody"),
+            SessionConfig::default(),
+        )
+        .await
+        .unwrap();
+    let result = timeout(LIMIT, bob.connect(a)).await.unwrap();
+    assert!(
+        matches!(result, Err(msrp::net::NetError::Io(_))),
+        "{result:?}"
+    );
+    bob.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_positional_sink_writes_chunks_that_arrive_out_of_order() {
+    let (bob, mut bob_events) = Driver::spawn(DriverConfig::default());
+    let addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let a_path = path(9, "alicepos");
+    let b_path = path(addr.port(), "bobpos");
+    bob.add_positional_session(b_path.clone(), a_path.clone(), SessionConfig::default())
+        .await
+        .unwrap();
+    // The second half (the last chunk, `$`) first, then the first half (`+`).
+    let chunk = |tid: &str, range: &str, body: &str, flag: char| {
+        format!(
+            "MSRP {tid} SEND\r\nTo-Path: {b_path}\r\nFrom-Path: {a_path}\r\n\
+             Message-ID: msgpos01\r\nByte-Range: {range}\r\nContent-Type: text/plain\r\n\r\n\
+             {body}\r\n-------{tid}{flag}\r\n"
+        )
+    };
+    let mut raw = TcpStream::connect(addr).await.unwrap();
+    raw.write_all(chunk("txnpos02", "6-10/10", "world", '$').as_bytes())
+        .await
+        .unwrap();
+    let (session, id) = next_incoming(&mut bob_events).await;
+    let file = std::env::temp_dir().join(format!("msrp-net-positional-{}", std::process::id()));
+    let sink = tokio::fs::File::create(&file).await.unwrap();
+    // A positional session takes only positional sinks.
+    let (wrong, _) = tokio::io::duplex(16);
+    assert!(matches!(
+        bob.accept(session, id, wrong).await,
+        Err(msrp::net::NetError::WrongSink)
+    ));
+    let received = bob.accept_positional(session, id, sink).await.unwrap();
+    raw.write_all(chunk("txnpos01", "1-5/10", "hello", '+').as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(timeout(LIMIT, received.result()).await.unwrap(), Ok(10));
+    assert_eq!(tokio::fs::read(&file).await.unwrap(), b"helloworld");
+    let _ = tokio::fs::remove_file(&file).await;
+    bob.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unanswered_message_is_refused_after_the_accept_timeout() {
+    let config = DriverConfig::default().with_accept_timeout(Duration::from_millis(200));
+    let (bob, mut bob_events) = Driver::spawn(config);
+    let addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let (alice, _alice_events) = Driver::spawn(DriverConfig::default());
+    let a_path = path(9, "aliceunans");
+    let b_path = path(addr.port(), "bobunans");
+    bob.add_session(b_path.clone(), a_path.clone(), SessionConfig::default())
+        .await
+        .unwrap();
+    let a = alice
+        .add_session(a_path, b_path, SessionConfig::default())
+        .await
+        .unwrap();
+    alice.connect(a).await.unwrap();
+    let data = content(4 << 20);
+    let sent = alice
+        .send(
+            a,
+            Text::new("application/octet-stream").unwrap(),
+            Some(data.len() as u64),
+            std::io::Cursor::new(data),
+        )
+        .await
+        .unwrap();
+    let (session, id) = next_incoming(&mut bob_events).await;
+    // Bob never answers: the message is refused with 413 and the sender learns it.
+    let result = timeout(LIMIT, sent.result()).await.unwrap();
+    assert!(
+        matches!(&result, Err(TransferError::Message(e)) if e.status().code() == 413),
+        "{result:?}"
+    );
+    // A late accept gets the failure, never a complete message.
+    let (sink, _reader) = tokio::io::duplex(1024);
+    match bob.accept(session, id, sink).await {
+        Ok(t) => assert!(t.result().await.is_err()),
+        Err(e) => assert!(matches!(e, msrp::net::NetError::UnknownMessage), "{e:?}"),
+    }
+    // The connection was not harmed: another message goes through.
+    let small = alice
+        .send(a, Text::new("text/plain").unwrap(), Some(2), &b"ok"[..])
+        .await
+        .unwrap();
+    let (session, id) = next_incoming(&mut bob_events).await;
+    let (sink, mut reader) = tokio::io::duplex(1024);
+    let received = bob.accept(session, id, sink).await.unwrap();
+    let mut got = Vec::new();
+    reader.read_to_end(&mut got).await.unwrap();
+    assert_eq!(got, b"ok");
+    assert_eq!(received.result().await, Ok(2));
+    assert_eq!(small.result().await, Ok(2));
+    alice.shutdown().await;
+    bob.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_are_refused_when_nobody_listens_for_events() {
+    let (bob, bob_events) = Driver::spawn(DriverConfig::default());
+    drop(bob_events);
+    let addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let (alice, _alice_events) = Driver::spawn(DriverConfig::default());
+    let a_path = path(9, "alicedeaf");
+    let b_path = path(addr.port(), "bobdeaf");
+    bob.add_session(b_path.clone(), a_path.clone(), SessionConfig::default())
+        .await
+        .unwrap();
+    let a = alice
+        .add_session(a_path, b_path, SessionConfig::default())
+        .await
+        .unwrap();
+    alice.connect(a).await.unwrap();
+    // A message of many chunks (one that fits a single read may be answered 200 before the
+    // driver sees it start).
+    let data = content(4 << 20);
+    let sent = alice
+        .send(
+            a,
+            Text::new("application/octet-stream").unwrap(),
+            Some(data.len() as u64),
+            std::io::Cursor::new(data),
+        )
+        .await
+        .unwrap();
+    let result = timeout(Duration::from_secs(5), sent.result())
+        .await
+        .unwrap();
+    assert!(
+        matches!(&result, Err(TransferError::Message(e)) if e.status().code() == 413),
+        "{result:?}"
+    );
+    alice.shutdown().await;
+    bob.shutdown().await;
+}
