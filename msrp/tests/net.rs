@@ -544,3 +544,41 @@ async fn messages_are_refused_when_nobody_listens_for_events() {
     alice.shutdown().await;
     bob.shutdown().await;
 }
+
+/// CEMA (RFC 6714 §4): the active side connects to the SDP address it is given while the
+/// path URIs name a host it could not reach (here a `.invalid` name).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cema_connects_to_the_given_address_not_the_path_host() {
+    let mut p = pair().await;
+    let a_path = path(9, "alicecema");
+    let b_path: Path = "msrp://bob.cema.invalid:1/bobcema;tcp".parse().unwrap();
+    let b = p
+        .bob
+        .add_session(b_path.clone(), a_path.clone(), SessionConfig::default())
+        .await
+        .unwrap();
+    let a = p
+        .alice
+        .add_session(a_path, b_path, SessionConfig::default())
+        .await
+        .unwrap();
+    p.alice.connect_via(a, p.bob_addr).await.unwrap();
+    let sent = p
+        .alice
+        .send(a, Text::new("text/plain").unwrap(), None, &b"via CEMA"[..])
+        .await
+        .unwrap();
+    let (session, id) = next_incoming(&mut p.bob_events).await;
+    assert_eq!(session, b);
+    let (sink, mut reader) = tokio::io::duplex(1024);
+    let received = p.bob.accept(session, id, sink).await.unwrap();
+    let mut got = Vec::new();
+    timeout(LIMIT, reader.read_to_end(&mut got))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got, b"via CEMA");
+    assert_eq!(timeout(LIMIT, received.result()).await.unwrap(), Ok(8));
+    assert_eq!(timeout(LIMIT, sent.result()).await.unwrap(), Ok(8));
+    p.alice.shutdown().await;
+}

@@ -318,8 +318,9 @@ impl State {
             Command::Connect {
                 session,
                 tls,
+                via,
                 reply,
-            } => self.connect(session, tls, reply),
+            } => self.connect(session, tls, via, reply),
             Command::Send {
                 session,
                 content_type,

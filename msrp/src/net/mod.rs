@@ -342,6 +342,26 @@ impl Driver {
         self.call(|reply| Command::Connect {
             session,
             tls: None,
+            via: None,
+            reply,
+        })
+        .await
+    }
+
+    /// [`connect`](Self::connect) to `addr` instead of the host and port of the remote
+    /// path's first URI: the connection-establishment rule of CEMA (RFC 6714 §4), where the
+    /// active side connects to the address of the SDP `c=`/`m=` lines (as
+    /// `sdp_filetransfer`'s CEMA functions give it) while the path URIs keep naming the
+    /// session. Connections are still reused per scheme, address and port.
+    pub async fn connect_via(
+        &self,
+        session: SessionId,
+        addr: SocketAddr,
+    ) -> Result<ConnectionId, NetError> {
+        self.call(|reply| Command::Connect {
+            session,
+            tls: None,
+            via: Some(addr),
             reply,
         })
         .await
@@ -381,6 +401,7 @@ impl Driver {
         self.call(|reply| Command::Connect {
             session,
             tls: Some(config),
+            via: None,
             reply,
         })
         .await

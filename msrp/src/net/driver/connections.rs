@@ -16,6 +16,7 @@ impl State {
         &mut self,
         session: SessionId,
         tls: Option<ClientTls>,
+        via: Option<std::net::SocketAddr>,
         reply: Reply<ConnectionId>,
     ) {
         let Some(remote) = self.remotes.get(&session) else {
@@ -27,13 +28,21 @@ impl State {
             let _ = reply.send(Err(NetError::UnsupportedScheme));
             return;
         }
-        let Some(port) = uri.port() else {
-            let _ = reply.send(Err(NetError::NoPort));
-            return;
+        // RFC 6714 §4: with CEMA the active side connects to the SDP c=/m= address (given
+        // here as `via`), not to the host of the path's first URI.
+        let (host, port) = match via {
+            Some(addr) => (addr.ip().to_string(), addr.port()),
+            None => {
+                let Some(port) = uri.port() else {
+                    let _ = reply.send(Err(NetError::NoPort));
+                    return;
+                };
+                (uri.host_str().to_ascii_lowercase(), port)
+            }
         };
         let key = PeerKey {
             secure: uri.is_secure(),
-            host: uri.host_str().to_ascii_lowercase(),
+            host,
             port,
         };
         if let Some(&conn) = self.by_peer.get(&key) {

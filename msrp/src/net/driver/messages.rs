@@ -41,6 +41,8 @@ pub(in crate::net) enum Command {
     Connect {
         session: SessionId,
         tls: Option<ClientTls>,
+        /// CEMA (RFC 6714): the address to connect to instead of the path's first URI.
+        via: Option<std::net::SocketAddr>,
         reply: Reply<ConnectionId>,
     },
     Send {
