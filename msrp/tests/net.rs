@@ -76,6 +76,27 @@ async fn next_incoming(events: &mut mpsc::Receiver<NetEvent>) -> (SessionId, msr
     }
 }
 
+/// Takes the next incoming message into a pipe, reads it whole and checks that the transfer
+/// reports every byte; returns the session it came on and the bytes.
+async fn receive_whole(
+    driver: &Driver,
+    events: &mut mpsc::Receiver<NetEvent>,
+) -> (SessionId, Vec<u8>) {
+    let (session, id) = next_incoming(events).await;
+    let (sink, mut reader) = tokio::io::duplex(1024);
+    let received = driver.accept(session, id, sink).await.unwrap();
+    let mut got = Vec::new();
+    timeout(LIMIT, reader.read_to_end(&mut got))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        timeout(LIMIT, received.result()).await.unwrap(),
+        Ok(got.len() as u64)
+    );
+    (session, got)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transfers_16_mib_over_loopback_and_reuses_the_connection() {
     let mut p = pair().await;
@@ -129,13 +150,8 @@ async fn transfers_16_mib_over_loopback_and_reuses_the_connection() {
         )
         .await
         .unwrap();
-    let (session, id) = next_incoming(&mut p.bob_events).await;
-    let (sink, mut reader) = tokio::io::duplex(1024);
-    let received = p.bob.accept(session, id, sink).await.unwrap();
-    let mut got = Vec::new();
-    reader.read_to_end(&mut got).await.unwrap();
+    let (_, got) = receive_whole(&p.bob, &mut p.bob_events).await;
     assert_eq!(got, b"second session");
-    assert_eq!(received.result().await, Ok(14));
     assert_eq!(small.result().await, Ok(14));
     p.alice.shutdown().await;
     p.bob.shutdown().await;
@@ -251,13 +267,8 @@ async fn garbage_closes_only_its_own_connection() {
         .send(a, Text::new("text/plain").unwrap(), Some(5), &b"still"[..])
         .await
         .unwrap();
-    let (session, id) = next_incoming(&mut p.bob_events).await;
-    let (sink, mut reader) = tokio::io::duplex(1024);
-    let received = p.bob.accept(session, id, sink).await.unwrap();
-    let mut got = Vec::new();
-    reader.read_to_end(&mut got).await.unwrap();
+    let (_, got) = receive_whole(&p.bob, &mut p.bob_events).await;
     assert_eq!(got, b"still");
-    assert_eq!(received.result().await, Ok(5));
     assert_eq!(sent.result().await, Ok(5));
     p.alice.shutdown().await;
     p.bob.shutdown().await;
@@ -293,13 +304,8 @@ async fn a_recoverable_error_is_answered_and_the_connection_stays() {
          Byte-Range: 1-2/2\r\nContent-Type: text/plain\r\n\r\nok\r\n-------txn00010$\r\n"
     );
     raw.write_all(good.as_bytes()).await.unwrap();
-    let (session, id) = next_incoming(&mut bob_events).await;
-    let (sink, mut reader) = tokio::io::duplex(1024);
-    let received = bob.accept(session, id, sink).await.unwrap();
-    let mut got = Vec::new();
-    reader.read_to_end(&mut got).await.unwrap();
+    let (_, got) = receive_whole(&bob, &mut bob_events).await;
     assert_eq!(got, b"ok");
-    assert_eq!(received.result().await, Ok(2));
     bob.shutdown().await;
 }
 
@@ -494,13 +500,8 @@ async fn an_unanswered_message_is_refused_after_the_accept_timeout() {
         .send(a, Text::new("text/plain").unwrap(), Some(2), &b"ok"[..])
         .await
         .unwrap();
-    let (session, id) = next_incoming(&mut bob_events).await;
-    let (sink, mut reader) = tokio::io::duplex(1024);
-    let received = bob.accept(session, id, sink).await.unwrap();
-    let mut got = Vec::new();
-    reader.read_to_end(&mut got).await.unwrap();
+    let (_, got) = receive_whole(&bob, &mut bob_events).await;
     assert_eq!(got, b"ok");
-    assert_eq!(received.result().await, Ok(2));
     assert_eq!(small.result().await, Ok(2));
     alice.shutdown().await;
     bob.shutdown().await;
@@ -568,17 +569,9 @@ async fn cema_connects_to_the_given_address_not_the_path_host() {
         .send(a, Text::new("text/plain").unwrap(), None, &b"via CEMA"[..])
         .await
         .unwrap();
-    let (session, id) = next_incoming(&mut p.bob_events).await;
+    let (session, got) = receive_whole(&p.bob, &mut p.bob_events).await;
     assert_eq!(session, b);
-    let (sink, mut reader) = tokio::io::duplex(1024);
-    let received = p.bob.accept(session, id, sink).await.unwrap();
-    let mut got = Vec::new();
-    timeout(LIMIT, reader.read_to_end(&mut got))
-        .await
-        .unwrap()
-        .unwrap();
     assert_eq!(got, b"via CEMA");
-    assert_eq!(timeout(LIMIT, received.result()).await.unwrap(), Ok(8));
     assert_eq!(timeout(LIMIT, sent.result()).await.unwrap(), Ok(8));
     p.alice.shutdown().await;
 }

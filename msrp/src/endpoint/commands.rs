@@ -12,6 +12,19 @@ use crate::sender::{ChunkSender, MessageTemplate};
 use crate::status::StatusCode;
 
 impl Endpoint {
+    /// An outgoing message of a session, or the caller's mistake.
+    fn outgoing_message(
+        &mut self,
+        session: SessionId,
+        message_id: MessageId,
+    ) -> Result<&mut Outgoing, UserError> {
+        self.sessions
+            .get_mut(&session)
+            .ok_or(UserError::UnknownSession)?
+            .outgoing_mut(message_id)
+            .ok_or(UserError::UnknownMessage)
+    }
+
     /// Starts an outgoing message with the session's default report settings; see
     /// [`send_message_with`](Self::send_message_with).
     pub fn send_message(
@@ -98,12 +111,7 @@ impl Endpoint {
         data: Bytes,
     ) -> Result<(), UserError> {
         self.tick(now);
-        let m = self
-            .sessions
-            .get_mut(&session)
-            .ok_or(UserError::UnknownSession)?
-            .outgoing_mut(message_id)
-            .ok_or(UserError::UnknownMessage)?;
+        let m = self.outgoing_message(session, message_id)?;
         if m.stop.is_some() {
             // The message stopped (refused or aborted); its content is no longer wanted.
             return Ok(());
@@ -140,12 +148,7 @@ impl Endpoint {
         message_id: MessageId,
     ) -> Result<(), UserError> {
         self.tick(now);
-        let m = self
-            .sessions
-            .get_mut(&session)
-            .ok_or(UserError::UnknownSession)?
-            .outgoing_mut(message_id)
-            .ok_or(UserError::UnknownMessage)?;
+        let m = self.outgoing_message(session, message_id)?;
         if m.finished || m.stop.is_some() {
             return Ok(());
         }
@@ -164,12 +167,7 @@ impl Endpoint {
         message_id: MessageId,
     ) -> Result<(), UserError> {
         self.tick(now);
-        let m = self
-            .sessions
-            .get_mut(&session)
-            .ok_or(UserError::UnknownSession)?
-            .outgoing_mut(message_id)
-            .ok_or(UserError::UnknownMessage)?;
+        let m = self.outgoing_message(session, message_id)?;
         m.stop.get_or_insert(Some(MessageError::Aborted));
         self.flush_stopped(session);
         self.enforce_control_limit();

@@ -60,6 +60,14 @@ fn run(p: &mut Pair<Side, Side>, until: Option<Instant>) -> Vec<String> {
     sim::run(p, ("alice", "bob"), until)
 }
 
+/// Alice sends an INVITE to Bob now; returns its transaction.
+fn alice_invites(p: &mut Pair<Side, Side>) -> TransactionId {
+    let now = p.now();
+    let req = invite(&mut p.a.engine, 5060);
+    let dest = p.a.peer;
+    p.a.engine.send_request(now, req, dest).unwrap()
+}
+
 fn invite(ua: &mut UserAgent, port: u16) -> Request {
     let branch = ua.ids().branch();
     let tag = ua.ids().tag();
@@ -116,10 +124,7 @@ fn a_lost_200_is_retransmitted_by_the_ua_core_until_the_ack() {
             ok && n <= 2
         })
     };
-    let now = p.now();
-    let req = invite(&mut p.a.engine, 5060);
-    let dest = p.a.peer;
-    p.a.engine.send_request(now, req, dest).unwrap();
+    alice_invites(&mut p);
     let wire = run(&mut p, None);
     assert_eq!(
         wire,
@@ -161,10 +166,7 @@ fn a_lost_ack_makes_bob_retransmit_and_alice_acks_again() {
             lose
         })
     };
-    let now = p.now();
-    let req = invite(&mut p.a.engine, 5060);
-    let dest = p.a.peer;
-    p.a.engine.send_request(now, req, dest).unwrap();
+    alice_invites(&mut p);
     let wire = run(&mut p, None);
     assert_eq!(
         wire,
@@ -187,10 +189,7 @@ fn no_ack_at_all_ends_the_dialog_with_bye() {
     let mut p = pair();
     p.b.script = bob_answers(StatusCode::OK);
     p.a.lose = Box::new(|m| m.as_request().is_some_and(|r| r.method == Method::Ack));
-    let now = p.now();
-    let req = invite(&mut p.a.engine, 5060);
-    let dest = p.a.peer;
-    p.a.engine.send_request(now, req, dest).unwrap();
+    alice_invites(&mut p);
     let wire = run(&mut p, None);
     let bob_200s: Vec<&str> = wire
         .iter()
@@ -258,9 +257,7 @@ fn forked_2xx_are_each_acked_and_the_extra_one_ended() {
         }
     });
     let now = p.now();
-    let req = invite(&mut p.a.engine, 5060);
-    let dest = p.a.peer;
-    p.a.engine.send_request(now, req, dest).unwrap();
+    alice_invites(&mut p);
     let wire = run(&mut p, Some(now + Duration::from_millis(100)));
     assert_eq!(
         wire,
@@ -305,9 +302,7 @@ fn established() -> (Pair<Side, Side>, DialogId, DialogId) {
     let mut p = pair();
     p.b.script = bob_answers(StatusCode::OK);
     let now = p.now();
-    let req = invite(&mut p.a.engine, 5060);
-    let dest = p.a.peer;
-    p.a.engine.send_request(now, req, dest).unwrap();
+    alice_invites(&mut p);
     run(&mut p, Some(now + Duration::from_millis(100)));
     p.b.script = Box::new(|_, _, _| {});
     let (a, b) = (first_dialog(&p.a), first_dialog(&p.b));
@@ -489,9 +484,7 @@ fn cancel_gets_200_and_the_invite_487() {
         }
     });
     let now = p.now();
-    let req = invite(&mut p.a.engine, 5060);
-    let dest = p.a.peer;
-    let tx: TransactionId = p.a.engine.send_request(now, req, dest).unwrap();
+    let tx = alice_invites(&mut p);
     run(&mut p, Some(now + Duration::from_millis(50)));
     let now = p.now();
     p.a.engine.cancel(now, tx).unwrap();
@@ -820,9 +813,7 @@ fn early_dialogs_end_with_their_invite_and_forks_are_bounded() {
         }
     });
     let now = p.now();
-    let req = invite(&mut p.a.engine, 5060);
-    let dest = p.a.peer;
-    p.a.engine.send_request(now, req, dest).unwrap();
+    alice_invites(&mut p);
     run(&mut p, Some(now + Duration::from_millis(100)));
     // At most MAX_FORKS dialogs were made; while the INVITE is in Accepted the early ones stay.
     assert!(p.a.engine.dialog_ids().count() <= MAX_FORKS);
