@@ -242,6 +242,27 @@ fn tags(h: &crate::Headers) -> (Option<String>, Option<String>) {
     (tag(h.from_addr()), tag(h.to_addr()))
 }
 
+/// The dialog a message names (§12): its Call-ID and both tags, this side's tag read from To
+/// (`local_in_to`: requests received) or from From (responses to this side's requests).
+/// Missing parts are empty, which names no dialog.
+fn dialog_id(h: &crate::Headers, local_in_to: bool) -> DialogId {
+    let (from_tag, to_tag) = tags(h);
+    let (local, remote) = if local_in_to {
+        (to_tag, from_tag)
+    } else {
+        (from_tag, to_tag)
+    };
+    DialogId {
+        call_id: h
+            .call_id()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .to_owned(),
+        local_tag: local.unwrap_or_default(),
+        remote_tag: remote.unwrap_or_default(),
+    }
+}
+
 impl UserAgent {
     /// A UA core with its own transaction layer; identifiers come from `ids`.
     pub fn new(config: UaConfig, ids: IdGenerator) -> UserAgent {
@@ -627,12 +648,7 @@ impl UserAgent {
 
     /// The dialog a received request belongs to (this side's tag is in To).
     fn dialog_of(&self, request: &Request) -> Option<DialogId> {
-        let (from_tag, to_tag) = tags(&request.headers);
-        let id = DialogId {
-            call_id: request.headers.call_id().and_then(Result::ok)?.to_owned(),
-            local_tag: to_tag?,
-            remote_tag: from_tag.unwrap_or_default(),
-        };
+        let id = dialog_id(&request.headers, true);
         self.dialogs.contains_key(&id).then_some(id)
     }
 
@@ -664,12 +680,7 @@ impl UserAgent {
         source: Destination,
         cancels: Option<TransactionId>,
     ) {
-        let (from_tag, to_tag) = tags(&request.headers);
-        let call_id = request
-            .headers
-            .call_id()
-            .and_then(Result::ok)
-            .map(str::to_owned);
+        let in_dialog = tags(&request.headers).1.is_some();
         if request.method == Method::Cancel {
             match cancels {
                 Some(invite) => {
@@ -700,7 +711,7 @@ impl UserAgent {
             });
             return;
         }
-        let Some(to_tag) = to_tag else {
+        if !in_dialog {
             // Outside a dialog.
             if request.method == Method::Invite && self.dialogs.len() >= self.config.max_dialogs {
                 self.answer(now, transaction, StatusCode::SERVICE_UNAVAILABLE);
@@ -715,12 +726,8 @@ impl UserAgent {
                 dialog: None,
             });
             return;
-        };
-        let id = DialogId {
-            call_id: call_id.unwrap_or_default(),
-            local_tag: to_tag,
-            remote_tag: from_tag.unwrap_or_default(),
-        };
+        }
+        let id = dialog_id(&request.headers, true);
         let Some(entry) = self.dialogs.get_mut(&id) else {
             // §12.2.2: a request inside a dialog this side does not know.
             self.answer(
@@ -788,17 +795,7 @@ impl UserAgent {
     }
 
     fn on_ack(&mut self, request: Request) {
-        let (from_tag, to_tag) = tags(&request.headers);
-        let id = DialogId {
-            call_id: request
-                .headers
-                .call_id()
-                .and_then(Result::ok)
-                .unwrap_or_default()
-                .to_owned(),
-            local_tag: to_tag.unwrap_or_default(),
-            remote_tag: from_tag.unwrap_or_default(),
-        };
+        let id = dialog_id(&request.headers, true);
         let seq = request.headers.cseq().and_then(Result::ok).map(|c| c.seq);
         let Some(entry) = self.dialogs.get_mut(&id) else {
             return; // §17.2.3: an ACK for nothing this side knows is dropped.
@@ -996,17 +993,7 @@ impl UserAgent {
             .cseq()
             .and_then(Result::ok)
             .is_some_and(|c| c.method == Method::Invite);
-        let (from_tag, to_tag) = tags(&response.headers);
-        let id = DialogId {
-            call_id: response
-                .headers
-                .call_id()
-                .and_then(Result::ok)
-                .unwrap_or_default()
-                .to_owned(),
-            local_tag: from_tag.unwrap_or_default(),
-            remote_tag: to_tag.unwrap_or_default(),
-        };
+        let id = dialog_id(&response.headers, false);
         if is_invite && self.dialogs.get(&id).is_some_and(|e| e.ack.is_some()) {
             self.send_ack(&id, &response);
         }
