@@ -3,7 +3,10 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use msrp::net::{CloseReason, Driver, DriverConfig, HashingWriter, NetEvent, TransferError};
+use msrp::net::{
+    CloseReason, Driver, DriverConfig, HashingWriter, NetEvent, PositionalHashingWriter,
+    TransferError,
+};
 use msrp::{ConnectionId, Path, SessionConfig, SessionId, Text};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -439,7 +442,15 @@ async fn a_positional_sink_writes_chunks_that_arrive_out_of_order() {
         .unwrap();
     let (session, id) = next_incoming(&mut bob_events).await;
     let file = std::env::temp_dir().join(format!("msrp-net-positional-{}", std::process::id()));
-    let sink = tokio::fs::File::create(&file).await.unwrap();
+    let sink = tokio::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&file)
+        .await
+        .unwrap();
+    let (sink, digests) = PositionalHashingWriter::new(sink);
     // A positional session takes only positional sinks.
     let (wrong, _) = tokio::io::duplex(16);
     assert!(matches!(
@@ -452,6 +463,14 @@ async fn a_positional_sink_writes_chunks_that_arrive_out_of_order() {
         .unwrap();
     assert_eq!(timeout(LIMIT, received.result()).await.unwrap(), Ok(10));
     assert_eq!(tokio::fs::read(&file).await.unwrap(), b"helloworld");
+    // Hashed while written, except "world", which came ahead of the prefix and was read back.
+    let digests = digests.await.unwrap();
+    assert_eq!(digests.size, 10);
+    assert_eq!(digests.reread, 5);
+    assert_eq!(
+        digests.sha256,
+        <[u8; 32]>::from(Sha256::digest(b"helloworld"))
+    );
     let _ = tokio::fs::remove_file(&file).await;
     bob.shutdown().await;
 }
