@@ -19,6 +19,8 @@
 //!
 //! - [`digest`]: Digest as RFC 4976 §9.1 restricts it (MD5, `qop=auth`): header parsing and
 //!   formatting, the client's answer, and the relay's challenge issue and verification.
+//! - [`client`]: the sans-IO AUTH client, which walks a configured relay chain, answers
+//!   challenges, handles 423, refreshes before expiry and falls back to alternative relays.
 //!
 //! ```
 //! use msrp::relay::digest::{self, Challenge};
@@ -31,4 +33,5 @@
 //! # Ok::<(), digest::DigestError>(())
 //! ```
 
+pub mod client;
 pub mod digest;
