@@ -187,7 +187,7 @@ pub enum Event {
         to: MsrpUri,
     },
     /// Every first relay failed; nothing is authenticated until
-    /// [`restart`](super::AuthClient::restart).
+    /// [`start`](super::AuthClient::start) is called again.
     GaveUp,
 }
 
