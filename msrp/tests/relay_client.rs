@@ -953,3 +953,79 @@ fn random_responses_never_panic() {
         "the random relays never accepted the client"
     );
 }
+
+#[test]
+fn a_refresh_that_changes_the_first_uri_reauthenticates_the_rest() {
+    let t0 = Instant::now();
+    let mut intra = ScriptedRelay::new(INTRA, "intra.example.com", t0);
+    let mut extra = ScriptedRelay::new(EXTRA, "extra.example.com", t0);
+    let mut c = client(ClientConfig::new(vec![alice(INTRA), alice(EXTRA)]), 15);
+    c.start(t0);
+    let next = run(&mut c, &mut intra, t0, INTRA_ASSIGNED, 100).unwrap();
+    let r = extra.handle(t0, &next.request, EXTRA_ASSIGNED, 1000);
+    c.handle_response(t0, &r).unwrap();
+    assert!(run(&mut c, &mut extra, t0, EXTRA_ASSIGNED, 1000).is_none());
+    assert!(c.is_authenticated());
+    events(&mut c);
+    // The first relay's refresh comes back with another URI.
+    let due = t0 + Duration::from_secs(90);
+    assert_eq!(c.poll_timeout(), Some(due));
+    c.handle_timeout(due);
+    let moved = "msrps://intra.example.com:9000/n3wur1;tcp";
+    let refresh = take(&mut c);
+    let r = intra.handle(due, &refresh.request, moved, 100);
+    c.handle_response(due, &r).unwrap();
+    assert_eq!(
+        events(&mut c),
+        vec![Event::RelayAuthenticated {
+            hop: 0,
+            relay: uri(INTRA),
+            assigned: uri(moved),
+            expires: Duration::from_secs(100),
+        }]
+    );
+    assert_eq!(c.use_path(), None, "the old path is void");
+    // The second relay is authenticated again through the new URI.
+    let again = take(&mut c);
+    assert_eq!(
+        again.request.to_path.to_string(),
+        format!("{moved} {EXTRA}")
+    );
+    c.handle_response(
+        due,
+        &extra.handle(due, &again.request, EXTRA_ASSIGNED, 1000),
+    )
+    .unwrap();
+    assert!(run(&mut c, &mut extra, due, EXTRA_ASSIGNED, 1000).is_none());
+    assert_eq!(
+        events(&mut c).last(),
+        Some(&Event::Authenticated {
+            use_path: path(&format!("{moved} {EXTRA_ASSIGNED}"))
+        })
+    );
+}
+
+#[test]
+fn a_single_use_nonce_after_423_is_answered_again() {
+    let t0 = Instant::now();
+    let mut relay = ScriptedRelay::new(INTRA, "intra.example.com", t0);
+    let mut c = client(ClientConfig::new(vec![alice(INTRA)]), 16);
+    c.start(t0);
+    let first = take(&mut c);
+    c.handle_response(t0, &relay.challenge(t0, &first.request, false))
+        .unwrap();
+    let second = take(&mut c);
+    let mut bounds = relay.respond(&second.request, StatusCode::OutOfBounds);
+    bounds.headers.push(Header::MinExpires(600));
+    c.handle_response(t0, &bounds).unwrap();
+    let third = take(&mut c);
+    // This relay refuses nonce reuse with a new challenge; the client answers it.
+    c.handle_response(t0, &relay.challenge(t0, &third.request, false))
+        .unwrap();
+    let fourth = take(&mut c);
+    assert_eq!(fourth.request.headers.expires(), Some(600));
+    let ok = relay.handle(t0, &fourth.request, INTRA_ASSIGNED, 600);
+    assert_eq!(ok.status, StatusCode::Ok);
+    c.handle_response(t0, &ok).unwrap();
+    assert!(c.is_authenticated());
+}

@@ -527,11 +527,13 @@ impl AuthClient {
             h.expires = adjusted;
         }
         attempt.retried_423 = true;
-        // Reuse the nonce answered last, counting on (RFC 2617 §3.2.2: nc increases).
-        if let Some((c, fresh)) = attempt.challenge.clone() {
+        // Reuse the nonce answered last, counting on (RFC 2617 §3.2.2: nc increases). A
+        // relay whose nonces are single-use challenges this again: that is not a verdict on
+        // the credentials, so the reused nonce counts as cached, not as a fresh challenge.
+        if let Some((c, _)) = attempt.challenge.clone() {
             let nc = attempt.sent.as_ref().map_or(1, |a| a.nc.saturating_add(1));
             attempt.sent = Some(self.answer(hop, &c, nc));
-            attempt.challenge = Some((c, fresh));
+            attempt.challenge = Some((c, false));
         }
         attempt.transaction_id = TransactionId::generate(&mut self.ids);
         self.transmit(now, attempt);
