@@ -9,6 +9,11 @@ use bytes::BytesMut;
 mod endpoint;
 pub use endpoint::endpoint;
 
+#[cfg(feature = "relay")]
+mod relay;
+#[cfg(feature = "relay")]
+pub use relay::relay_digest;
+
 use crate::{
     ChunkSender, Decoder, DecoderConfig, Flag, Frame, Head, IdGenerator, Message, MessageId,
     MessageTemplate, Request, Text,

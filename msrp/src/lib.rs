@@ -85,6 +85,8 @@
 //! - `tls`: `msrps:` for the driver with the caller's rustls configurations (ring provider)
 //!   and `net::tls::FingerprintVerifier` for `a=fingerprint` checks (implies `tokio`).
 //! - `arbitrary`: `Arbitrary` implementations of the wire types, for structured fuzzing.
+//! - `relay`: RFC 4976 relays (module `relay`): HTTP digest as RFC 4976 restricts it, for
+//!   clients and relays, and the sans-IO AUTH client.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -105,6 +107,9 @@ pub mod codec;
 
 #[cfg(feature = "tokio")]
 pub mod net;
+
+#[cfg(feature = "relay")]
+pub mod relay;
 
 #[cfg(any(fuzzing, test))]
 pub mod fuzzing;
