@@ -40,19 +40,29 @@ const RSS_LIMIT_KIB: u64 = 64 << 10;
 /// How much more the largest size may take than the smallest, in KiB.
 const RSS_GROWTH_KIB: u64 = 8 << 10;
 
-/// Seeded content (xorshift64*), optionally hashed (SHA-256) as it is read.
+/// Seeded content (each 8-byte word a SplitMix64 of the seed and its index, so reads of any
+/// size give the same stream), optionally hashed (SHA-256) as it is read.
 struct Generator {
-    state: u64,
+    seed: u64,
+    position: u64,
     left: u64,
     hash: Option<Sha256>,
     done: Option<tokio::sync::oneshot::Sender<[u8; 32]>>,
+}
+
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 impl Generator {
     fn new(seed: u64, size: u64, hash: bool) -> (Self, tokio::sync::oneshot::Receiver<[u8; 32]>) {
         let (done, digest) = tokio::sync::oneshot::channel();
         let generator = Self {
-            state: seed | 1,
+            seed: splitmix64(seed),
+            position: 0,
             left: size,
             hash: hash.then(Sha256::new),
             done: Some(done),
@@ -60,27 +70,28 @@ impl Generator {
         (generator, digest)
     }
 
-    /// Fills `out` with the next bytes (a multiple of 8 except at the end).
-    fn fill(&mut self, out: &mut [u8]) {
-        for word in out.chunks_mut(8) {
-            self.state ^= self.state >> 12;
-            self.state ^= self.state << 25;
-            self.state ^= self.state >> 27;
-            let v = self.state.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes();
-            word.copy_from_slice(&v[..word.len()]);
+    /// Fills `out` with the bytes at the current position.
+    fn fill(&self, out: &mut [u8]) {
+        let mut i = 0;
+        while i < out.len() {
+            let at = self.position + i as u64;
+            let word = splitmix64(self.seed.wrapping_add(at / 8)).to_le_bytes();
+            let from = (at % 8) as usize;
+            let take = (8 - from).min(out.len() - i);
+            out[i..i + take].copy_from_slice(&word[from..from + take]);
+            i += take;
         }
     }
 
     /// Gives the next piece into `buf` (at most 64 KiB); `0` at the end.
     fn next_into(&mut self, buf: &mut [u8]) -> usize {
         let n = (buf.len().min(64 << 10) as u64).min(self.left) as usize;
-        // Whole words only, so reads of any size give the same stream.
-        let n = if (n as u64) < self.left { n & !7 } else { n };
         let piece = &mut buf[..n];
         self.fill(piece);
         if let Some(h) = &mut self.hash {
             h.update(&*piece);
         }
+        self.position += n as u64;
         self.left -= n as u64;
         if self.left == 0 {
             if let (Some(done), Some(h)) = (self.done.take(), self.hash.take()) {

@@ -677,8 +677,246 @@ async fn a_peer_that_stops_reading_bounds_what_the_sender_pulls() {
     // queue, plus what the two loopback socket buffers took: far below the message.
     assert!(now < 16 << 20, "pulled {now} bytes of {size}");
     assert!(now > 0);
-    eprintln!("pulled {now} bytes of {size} before the sender stopped");
     alice.shutdown().await;
     assert!(sent.result().await.is_err());
+    // The writer blocked on the full socket is stopped after its linger time, which closes
+    // the socket: only the peer's task is left (this test's runtime is its own).
+    let metrics = tokio::runtime::Handle::current().metrics();
+    let mut alive = metrics.num_alive_tasks();
+    for _ in 0..100 {
+        if alive == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        alive = metrics.num_alive_tasks();
+    }
+    assert_eq!(alive, 1, "tasks left behind after shutdown");
     peer.abort();
+}
+
+/// Bob with a 4 KiB input pause (and `config`'s other settings) and Alice connected; a
+/// 10 kB message from Alice that completes (every chunk acknowledged) while Bob leaves it
+/// unanswered. Returns the pair, Alice's session and the unanswered message.
+async fn unanswered_complete_message(
+    config: DriverConfig,
+) -> (Pair, SessionId, SessionId, msrp::MessageId) {
+    let (bob, mut bob_events) = Driver::spawn(config.with_input_pause(4 << 10));
+    let bob_addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let (alice, alice_events) = Driver::spawn(DriverConfig::default());
+    let p = Pair {
+        alice,
+        alice_events,
+        bob,
+        bob_events: mpsc::channel(1).1,
+        bob_addr,
+    };
+    let (a, _, _) = sessions(&p, 77).await;
+    let data = content(10_000);
+    let sent = p
+        .alice
+        .send(
+            a,
+            Text::new("text/plain").unwrap(),
+            Some(10_000),
+            std::io::Cursor::new(data),
+        )
+        .await
+        .unwrap();
+    let (session, id) = next_incoming(&mut bob_events).await;
+    assert_eq!(timeout(LIMIT, sent.result()).await.unwrap(), Ok(10_000));
+    (Pair { bob_events, ..p }, a, session, id)
+}
+
+/// After the held message is gone, five more messages on the same connection get through
+/// (before, the held bytes kept the connection's reads paused for good).
+async fn five_more_get_through(p: &mut Pair, a: SessionId) {
+    for i in 0..5u8 {
+        let body = vec![b'a' + i; 3000];
+        let sent = p
+            .alice
+            .send(
+                a,
+                Text::new("text/plain").unwrap(),
+                Some(3000),
+                std::io::Cursor::new(body.clone()),
+            )
+            .await
+            .unwrap();
+        let (_, got) = receive_whole(&p.bob, &mut p.bob_events).await;
+        assert_eq!(got, body);
+        assert_eq!(timeout(LIMIT, sent.result()).await.unwrap(), Ok(3000));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejecting_a_message_that_already_completed_frees_its_bytes() {
+    let (mut p, a, session, id) = unanswered_complete_message(DriverConfig::default()).await;
+    // The engine has forgotten it (complete); the driver still held its bytes.
+    p.bob.reject(session, id).await.unwrap();
+    assert!(matches!(
+        p.bob.reject(session, id).await,
+        Err(msrp::net::NetError::User(_))
+    ));
+    five_more_get_through(&mut p, a).await;
+    p.alice.shutdown().await;
+    p.bob.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_completed_message_nobody_answers_is_dropped_after_the_accept_timeout() {
+    let config = DriverConfig::default().with_accept_timeout(Duration::from_millis(300));
+    let (mut p, a, session, id) = unanswered_complete_message(config).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let (sink, _reader) = tokio::io::duplex(16);
+    assert!(matches!(
+        p.bob.accept(session, id, sink).await,
+        Err(msrp::net::NetError::UnknownMessage)
+    ));
+    five_more_get_through(&mut p, a).await;
+    p.alice.shutdown().await;
+    p.bob.shutdown().await;
+}
+
+/// Takes `left` bytes, then fails every write.
+struct FailingSink {
+    left: usize,
+}
+
+impl tokio::io::AsyncWrite for FailingSink {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        if self.left == 0 {
+            return std::task::Poll::Ready(Err(std::io::ErrorKind::StorageFull.into()));
+        }
+        let n = buf.len().min(self.left);
+        self.left -= n;
+        std::task::Poll::Ready(Ok(n))
+    }
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+/// A sink that fails mid-message fails that message (the sender hears 413) and gives its
+/// bytes back: later messages on the same connection still get through, several times.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sink_failing_mid_message_fails_only_that_message() {
+    let (bob, mut bob_events) = Driver::spawn(DriverConfig::default().with_input_pause(64 << 10));
+    let bob_addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let (alice, alice_events) = Driver::spawn(DriverConfig::default());
+    let mut p = Pair {
+        alice,
+        alice_events,
+        bob,
+        bob_events: mpsc::channel(1).1,
+        bob_addr,
+    };
+    let (a, _, _) = sessions(&p, 78).await;
+    for _ in 0..3 {
+        let data = content(1 << 20);
+        let sent = p
+            .alice
+            .send(
+                a,
+                Text::new("application/octet-stream").unwrap(),
+                Some(data.len() as u64),
+                std::io::Cursor::new(data),
+            )
+            .await
+            .unwrap();
+        let (session, id) = next_incoming(&mut bob_events).await;
+        let received = p
+            .bob
+            .accept(session, id, FailingSink { left: 20_000 })
+            .await
+            .unwrap();
+        assert_eq!(
+            timeout(LIMIT, received.result()).await.unwrap(),
+            Err(TransferError::Sink(std::io::ErrorKind::StorageFull))
+        );
+        let failed = timeout(LIMIT, sent.result()).await.unwrap().unwrap_err();
+        assert!(
+            matches!(&failed, TransferError::Message(e) if e.status() == msrp::StatusCode::TooLarge),
+            "{failed:?}"
+        );
+    }
+    p.bob_events = bob_events;
+    five_more_get_through(&mut p, a).await;
+    p.alice.shutdown().await;
+    p.bob.shutdown().await;
+}
+
+/// A sink nobody reads pauses its connection; after `sink_stall` its message is failed
+/// (413 to the sender) and the other session on the connection completes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_sink_is_failed_so_the_connection_goes_on() {
+    let config = DriverConfig::default()
+        .with_input_pause(64 << 10)
+        .with_sink_stall(Duration::from_millis(500));
+    let (bob, mut bob_events) = Driver::spawn(config);
+    let bob_addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let (alice, alice_events) = Driver::spawn(DriverConfig::default());
+    let mut p = Pair {
+        alice,
+        alice_events,
+        bob,
+        bob_events: mpsc::channel(1).1,
+        bob_addr,
+    };
+    let (a1, _, c1) = sessions(&p, 80).await;
+    let (a2, _, c2) = sessions(&p, 81).await;
+    assert_eq!(c1, c2, "one connection");
+    let big = content(2 << 20);
+    let stalled = p
+        .alice
+        .send(
+            a1,
+            Text::new("application/octet-stream").unwrap(),
+            Some(big.len() as u64),
+            std::io::Cursor::new(big),
+        )
+        .await
+        .unwrap();
+    let (session, id) = next_incoming(&mut bob_events).await;
+    // A pipe whose reader never reads.
+    let (sink, _never_read) = tokio::io::duplex(1024);
+    let received = p.bob.accept(session, id, sink).await.unwrap();
+    let small = content(100_000);
+    let other = p
+        .alice
+        .send(
+            a2,
+            Text::new("application/octet-stream").unwrap(),
+            Some(small.len() as u64),
+            std::io::Cursor::new(small.clone()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        timeout(LIMIT, received.result()).await.unwrap(),
+        Err(TransferError::Sink(std::io::ErrorKind::TimedOut))
+    );
+    let failed = timeout(LIMIT, stalled.result()).await.unwrap().unwrap_err();
+    assert!(
+        matches!(&failed, TransferError::Message(e) if e.status() == msrp::StatusCode::TooLarge),
+        "{failed:?}"
+    );
+    p.bob_events = bob_events;
+    let (_, got) = receive_whole(&p.bob, &mut p.bob_events).await;
+    assert!(got == small, "the other session's bytes differ");
+    assert_eq!(timeout(LIMIT, other.result()).await.unwrap(), Ok(100_000));
+    p.alice.shutdown().await;
+    p.bob.shutdown().await;
 }

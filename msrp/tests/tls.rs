@@ -276,3 +276,58 @@ async fn cema_over_tls_connects_to_the_sdp_address() {
     alice.shutdown().await;
     bob.shutdown().await;
 }
+
+/// A TLS connection is reused only by a session that asked for the same verification (the
+/// same client configuration and server name); another configuration gets its own
+/// connection, checked with its own fingerprints.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_connections_are_reused_only_with_the_same_verification() {
+    let (alice_id, bob_id, mallory_id) = (identity(), identity(), identity());
+    let (bob, _bob_events) = Driver::spawn(DriverConfig::default());
+    let addr = bob
+        .listen_tls(
+            "127.0.0.1:0".parse().unwrap(),
+            server_config(&bob_id, alice_id.fingerprint),
+        )
+        .await
+        .unwrap();
+    let (alice, _alice_events) = Driver::spawn(DriverConfig::default());
+    let trusting = client_config(&alice_id, bob_id.fingerprint);
+    let mut ids = Vec::new();
+    for n in 0..2 {
+        let b = path(addr.port(), &format!("bobreuse{n}"));
+        bob.add_session(
+            b.clone(),
+            path(9, &format!("alicereuse{n}")),
+            SessionConfig::default(),
+        )
+        .await
+        .unwrap();
+        let a = alice
+            .add_session(
+                path(9, &format!("alicereuse{n}")),
+                b,
+                SessionConfig::default(),
+            )
+            .await
+            .unwrap();
+        ids.push(alice.connect_tls(a, trusting.clone()).await.unwrap());
+    }
+    assert_eq!(ids[0], ids[1], "same configuration: one connection");
+    // A session whose configuration expects Mallory's fingerprint must not ride on the
+    // connection verified for Bob's: it connects anew, and Bob's certificate is refused.
+    let b = path(addr.port(), "bobreuse2");
+    let a = alice
+        .add_session(path(9, "alicereuse2"), b, SessionConfig::default())
+        .await
+        .unwrap();
+    let result = timeout(
+        LIMIT,
+        alice.connect_tls(a, client_config(&alice_id, mallory_id.fingerprint)),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(result, Err(NetError::Io(_))), "{result:?}");
+    alice.shutdown().await;
+    bob.shutdown().await;
+}

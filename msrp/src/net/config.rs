@@ -32,8 +32,15 @@ pub struct DriverConfig {
     /// handshake. Default 10 s.
     pub connect_timeout: Duration,
     /// Events queued for the application before further incoming messages are refused with
-    /// 413 (the peer is told; nothing is dropped silently). Default 256.
+    /// 413 (the peer is told; nothing is dropped silently); also the most incoming messages
+    /// left unanswered at once. Default 256.
     pub event_capacity: usize,
+    /// How long a connection may stay paused by its sinks ([`input_pause`](Self::input_pause))
+    /// before the accepted message with the most unwritten bytes on it is failed (413 to
+    /// the peer, [`TransferError::Sink`](super::TransferError::Sink) with
+    /// `TimedOut` locally), so one stalled sink cannot stop the other sessions of its
+    /// connection for good. Default 30 s.
+    pub sink_stall: Duration,
 }
 
 impl Default for DriverConfig {
@@ -47,6 +54,7 @@ impl Default for DriverConfig {
             accept_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             event_capacity: 256,
+            sink_stall: Duration::from_secs(30),
         }
     }
 }
@@ -85,6 +93,11 @@ impl DriverConfig {
     /// Sets [`connect_timeout`](Self::connect_timeout).
     pub fn with_connect_timeout(mut self, v: Duration) -> Self {
         self.connect_timeout = v;
+        self
+    }
+    /// Sets [`sink_stall`](Self::sink_stall).
+    pub fn with_sink_stall(mut self, v: Duration) -> Self {
+        self.sink_stall = v;
         self
     }
     /// Sets [`event_capacity`](Self::event_capacity) (at least 1).

@@ -16,6 +16,7 @@ use tokio::sync::{Notify, Semaphore, mpsc};
 use tokio::task::JoinHandle;
 
 use super::io::{self, SinkItem};
+use super::stream;
 use super::{CloseReason, DriverConfig, NetError, NetEvent, TransferError};
 use crate::endpoint::{ConnectionId, Endpoint, MessageError, SessionId};
 use crate::ident::{IdGenerator, MessageId};
@@ -25,16 +26,20 @@ use crate::uri::Path;
 /// Reads of one connection handed to the driver task and not yet processed.
 const READS_IN_FLIGHT: usize = 4;
 
-/// One connection per peer scheme, host and port (RFC 4975 §5.4 reuse).
+/// One connection per peer scheme, host and port (RFC 4975 §5.4 reuse); for TLS, also per
+/// server name checked and client configuration used, so a connection verified for one
+/// name or fingerprint is never reused for a session that asked for another.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(super) struct PeerKey {
     secure: bool,
     host: String,
     port: u16,
+    tls: Option<stream::TlsIdentity>,
 }
 
 struct Conn {
     writer: mpsc::Sender<Bytes>,
+    writer_task: JoinHandle<()>,
     reader: JoinHandle<()>,
     /// Read permits of the reader task: one is given back per processed read, unless the
     /// sinks fed from this connection are behind (then it is owed until they catch up).
@@ -42,6 +47,8 @@ struct Conn {
     owed_reads: usize,
     /// Received body bytes handed to accepted sinks and not yet written.
     in_sinks: usize,
+    /// Since when reads are owed because the sinks are behind.
+    paused_since: Option<Instant>,
     key: Option<PeerKey>,
     last_activity: Instant,
 }
@@ -62,6 +69,14 @@ struct Incoming {
     expired: bool,
 }
 
+/// An accepted message's sink task, until it ends.
+struct SinkState {
+    /// Fails the sink's pending write (a stalled sink).
+    cancel: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Bytes handed to it and not yet written.
+    unwritten: usize,
+}
+
 struct State {
     config: DriverConfig,
     ep: Endpoint,
@@ -75,6 +90,7 @@ struct State {
     positional: HashSet<SessionId>,
     outgoing: HashMap<(SessionId, MessageId), Outgoing>,
     incoming: HashMap<(SessionId, MessageId), Incoming>,
+    sinks: HashMap<(SessionId, MessageId), SinkState>,
     listeners: Vec<JoinHandle<()>>,
     events: VecDeque<NetEvent>,
     internal: mpsc::Sender<Internal>,
@@ -84,9 +100,14 @@ struct State {
 }
 
 pub(super) fn start(
-    config: DriverConfig,
+    mut config: DriverConfig,
     ids: IdGenerator,
 ) -> (mpsc::Sender<Command>, mpsc::Receiver<NetEvent>) {
+    // The fields are public: apply the setters' floors here too.
+    config.write_queue = config.write_queue.max(1);
+    config.read_buffer = config.read_buffer.max(1024);
+    config.input_pause = config.input_pause.max(1);
+    config.event_capacity = config.event_capacity.max(1);
     let (commands, command_rx) = mpsc::channel(64);
     let (events_tx, events) = mpsc::channel(config.event_capacity.max(1));
     let (internal, internal_rx) = mpsc::channel(256);
@@ -101,6 +122,7 @@ pub(super) fn start(
         positional: HashSet::new(),
         outgoing: HashMap::new(),
         incoming: HashMap::new(),
+        sinks: HashMap::new(),
         listeners: Vec::new(),
         events: VecDeque::new(),
         internal,
@@ -158,11 +180,27 @@ async fn sleep_until(deadline: Option<Instant>) {
 }
 
 impl State {
+    /// Drops an incoming message nobody accepted, with the bytes held for it; whether
+    /// there was one.
+    fn forget_unanswered(&mut self, session: SessionId, message_id: MessageId) -> bool {
+        let key = (session, message_id);
+        if self.incoming.get(&key).is_none_or(|m| m.sink.is_some()) {
+            return false;
+        }
+        if let Some(m) = self.incoming.remove(&key) {
+            let n: usize = m.held.iter().map(|(_, d)| d.len()).sum();
+            if n > 0 {
+                self.sink_released(session, message_id, n);
+            }
+        }
+        true
+    }
+
     fn deadline(&self) -> Option<Instant> {
         let accept = self
             .incoming
             .values()
-            .filter(|m| m.sink.is_none() && m.end.is_none() && !m.expired)
+            .filter(|m| m.sink.is_none() && !m.expired)
             .filter_map(|m| m.announced.checked_add(self.config.accept_timeout))
             .min();
         let idle = self.config.idle_timeout.and_then(|after| {
@@ -171,7 +209,12 @@ impl State {
                 .filter_map(|c| c.last_activity.checked_add(after))
                 .min()
         });
-        [self.ep.poll_timeout(), idle, accept]
+        let stall = self
+            .conns
+            .values()
+            .filter_map(|c| c.paused_since?.checked_add(self.config.sink_stall))
+            .min();
+        [self.ep.poll_timeout(), idle, accept, stall]
             .into_iter()
             .flatten()
             .min()
@@ -180,21 +223,27 @@ impl State {
     fn timeout(&mut self) {
         let now = Instant::now();
         self.ep.handle_timeout(now);
-        // Unanswered incoming messages hold their connection's reads: refuse them (413).
+        // Unanswered incoming messages hold their connection's reads: refuse those still
+        // arriving (413) and drop those that already ended, with what was held for them.
         let after = self.config.accept_timeout;
-        let unanswered: Vec<(SessionId, MessageId)> = self
+        let unanswered: Vec<(SessionId, MessageId, bool)> = self
             .incoming
             .iter_mut()
-            .filter(|(_, m)| m.sink.is_none() && m.end.is_none() && !m.expired)
+            .filter(|(_, m)| m.sink.is_none() && !m.expired)
             .filter(|(_, m)| m.announced.checked_add(after).is_some_and(|at| at <= now))
             .map(|(key, m)| {
                 m.expired = true;
-                *key
+                (key.0, key.1, m.end.is_some())
             })
             .collect();
-        for (session, message_id) in unanswered {
-            let _ = self.ep.reject(now, session, message_id);
+        for (session, message_id, ended) in unanswered {
+            if ended {
+                self.forget_unanswered(session, message_id);
+            } else {
+                let _ = self.ep.reject(now, session, message_id);
+            }
         }
+        self.fail_stalled_sinks(now);
         if let Some(after) = self.config.idle_timeout {
             let idle: Vec<ConnectionId> = self
                 .conns
@@ -208,6 +257,37 @@ impl State {
                 .collect();
             for id in idle {
                 self.close(id, CloseReason::Idle);
+            }
+        }
+    }
+
+    /// Connections paused by their sinks for [`DriverConfig::sink_stall`]: the accepted
+    /// message with the most unwritten bytes on each is failed, so the others go on.
+    fn fail_stalled_sinks(&mut self, now: Instant) {
+        let stall = self.config.sink_stall;
+        let stalled: Vec<ConnectionId> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| {
+                c.paused_since
+                    .and_then(|at| at.checked_add(stall))
+                    .is_some_and(|at| at <= now)
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for conn in stalled {
+            let worst = self
+                .sinks
+                .iter_mut()
+                .filter(|(key, s)| s.cancel.is_some() && self.sink_conn.get(&key.0) == Some(&conn))
+                .max_by_key(|(_, s)| s.unwritten)
+                .and_then(|(_, s)| s.cancel.take());
+            if let Some(cancel) = worst {
+                let _ = cancel.send(());
+            }
+            // Another period before the next one, if this was not enough.
+            if let Some(c) = self.conns.get_mut(&conn) {
+                c.paused_since = Some(now);
             }
         }
     }
@@ -370,13 +450,23 @@ impl State {
                     return;
                 }
                 let (tx, rx) = mpsc::unbounded_channel();
+                let mut unwritten = 0;
                 for (offset, data) in m.held.drain(..) {
+                    unwritten += data.len();
                     let _ = tx.send(SinkItem::Data(offset, data));
                 }
                 let internal = self.internal.clone();
+                let (cancel, cancelled) = tokio::sync::oneshot::channel();
                 tokio::spawn(io::write_sink(
-                    sink, session, message_id, rx, done, internal,
+                    sink, session, message_id, rx, done, cancelled, internal,
                 ));
+                self.sinks.insert(
+                    (session, message_id),
+                    SinkState {
+                        cancel: Some(cancel),
+                        unwritten,
+                    },
+                );
                 // The held bytes were counted (`sink_queued`) as they arrived.
                 let end = m.end.take();
                 match end {
@@ -401,7 +491,10 @@ impl State {
                     .ep
                     .reject(now, session, message_id)
                     .map_err(NetError::from);
-                let _ = reply.send(result);
+                // The driver lets go of it whatever the engine says: a message that already
+                // ended (complete, or failed) is unknown to the engine but still held here.
+                let known = self.forget_unanswered(session, message_id);
+                let _ = reply.send(if known { Ok(()) } else { result });
             }
             Command::Shutdown { reply } => {
                 self.shutdown();
@@ -417,6 +510,7 @@ impl State {
         let now = Instant::now();
         for (id, conn) in self.conns.drain() {
             conn.reader.abort();
+            connections::linger(conn.writer, conn.writer_task);
             let _ = self.ep.close_connection(now, id);
         }
         self.by_peer.clear();
@@ -426,6 +520,12 @@ impl State {
         for (_, m) in self.incoming.drain() {
             if let Some(tx) = m.sink {
                 let _ = tx.send(SinkItem::Fail(TransferError::Stopped));
+            }
+        }
+        // Sinks still writing a completed message's tail stop too.
+        for (_, s) in self.sinks.drain() {
+            if let Some(cancel) = s.cancel {
+                let _ = cancel.send(());
             }
         }
     }

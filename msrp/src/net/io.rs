@@ -70,7 +70,12 @@ pub(super) async fn write_socket<W: AsyncWrite + Unpin>(
                 Err(_) => break,
             }
         }
-        if let Err(e) = write_batch(&mut writer, &mut batch).await {
+        // A TLS stream may keep records in its buffer after a write: flush them.
+        let written = match write_batch(&mut writer, &mut batch).await {
+            Ok(()) => writer.flush().await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = written {
             let reason = CloseReason::Io(e.kind());
             let _ = internal.send(Internal::Closed { connection, reason }).await;
             return;
@@ -235,8 +240,10 @@ pub(super) async fn write_sink(
     message_id: MessageId,
     mut items: mpsc::UnboundedReceiver<SinkItem>,
     done: oneshot::Sender<Result<u64, TransferError>>,
+    cancel: oneshot::Receiver<()>,
     internal: mpsc::Sender<Internal>,
 ) {
+    let mut cancel = Some(cancel);
     let mut written = 0u64;
     // Where the positional sink's cursor is.
     let mut position = 0u64;
@@ -254,9 +261,12 @@ pub(super) async fn write_sink(
                     ContentSink::Sequential(_) if offset != written => {
                         Err(std::io::ErrorKind::InvalidData.into())
                     }
-                    ContentSink::Sequential(w) => w.write_all(&data).await,
+                    ContentSink::Sequential(w) => {
+                        unless_cancelled(w.write_all(&data), &mut cancel).await
+                    }
                     ContentSink::Positional(w) => {
-                        write_at(w.as_mut(), &mut position, offset, &data).await
+                        let write = write_at(w.as_mut(), &mut position, offset, &data);
+                        unless_cancelled(write, &mut cancel).await
                     }
                 };
                 if let Err(e) = wrote {
@@ -266,7 +276,11 @@ pub(super) async fn write_sink(
                 written += data.len() as u64;
                 let n = data.len();
                 if internal
-                    .send(Internal::Release { session, n })
+                    .send(Internal::Release {
+                        session,
+                        message_id,
+                        n,
+                    })
                     .await
                     .is_err()
                 {
@@ -280,8 +294,8 @@ pub(super) async fn write_sink(
                     break Err(TransferError::Sink(std::io::ErrorKind::InvalidData));
                 }
                 let shut = match &mut sink {
-                    ContentSink::Sequential(w) => w.shutdown().await,
-                    ContentSink::Positional(w) => w.shutdown().await,
+                    ContentSink::Sequential(w) => unless_cancelled(w.shutdown(), &mut cancel).await,
+                    ContentSink::Positional(w) => unless_cancelled(w.shutdown(), &mut cancel).await,
                 };
                 break match shut {
                     Ok(()) => Ok(size),
@@ -299,7 +313,13 @@ pub(super) async fn write_sink(
     }
     if unwritten > 0 {
         let n = unwritten;
-        let _ = internal.send(Internal::Release { session, n }).await;
+        let _ = internal
+            .send(Internal::Release {
+                session,
+                message_id,
+                n,
+            })
+            .await;
     }
     if let Err(TransferError::Sink(_)) = &result {
         let _ = internal
@@ -310,6 +330,33 @@ pub(super) async fn write_sink(
             .await;
     }
     let _ = done.send(result);
+    let _ = internal
+        .send(Internal::SinkDone {
+            session,
+            message_id,
+        })
+        .await;
+}
+
+/// Runs `work` unless the driver cancels the sink first (a stalled sink, see
+/// `DriverConfig::sink_stall`): then `TimedOut`. A dropped canceller never cancels.
+async fn unless_cancelled<T>(
+    work: impl std::future::Future<Output = std::io::Result<T>>,
+    cancel: &mut Option<oneshot::Receiver<()>>,
+) -> std::io::Result<T> {
+    let Some(signal) = cancel.as_mut() else {
+        return work.await;
+    };
+    tokio::pin!(work);
+    let cancelled = tokio::select! {
+        result = &mut work => return result,
+        fired = signal => fired.is_ok(),
+    };
+    *cancel = None;
+    if cancelled {
+        return Err(std::io::ErrorKind::TimedOut.into());
+    }
+    work.await
 }
 
 /// A sink that can be written at offsets (a file).

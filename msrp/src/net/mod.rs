@@ -138,6 +138,24 @@ pub enum NetError {
     Stopped,
 }
 
+impl NetError {
+    /// The same error for another waiter of one connection attempt (`io::Error` is not
+    /// `Clone`: its kind and message are kept).
+    fn duplicate(&self) -> Self {
+        match self {
+            Self::User(e) => Self::User(*e),
+            Self::Io(e) => Self::Io(std::io::Error::new(e.kind(), e.to_string())),
+            Self::ConnectTimeout => Self::ConnectTimeout,
+            Self::NoPort => Self::NoPort,
+            Self::UnsupportedScheme => Self::UnsupportedScheme,
+            Self::InvalidHost => Self::InvalidHost,
+            Self::WrongSink => Self::WrongSink,
+            Self::UnknownMessage => Self::UnknownMessage,
+            Self::Stopped => Self::Stopped,
+        }
+    }
+}
+
 /// Why a message (sent or received) did not complete.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -458,7 +476,13 @@ impl Driver {
     }
 
     /// Takes an incoming message announced by [`NetEvent::Incoming`]: its bytes are written
-    /// to `sink` in order; the sink is shut down once the message is complete.
+    /// to `sink` in order; the sink is shut down once the message is complete. If the
+    /// message fails, the sink is dropped without a shutdown, so check
+    /// [`Transfer::result`] rather than taking the end of a pipe for the end of the content.
+    ///
+    /// The peer is told of success (200s, and a success REPORT if asked for) as the bytes
+    /// arrive, as RFC 4975 has it: a sink that fails after that fails only the local
+    /// transfer.
     pub async fn accept<W>(
         &self,
         session: SessionId,
@@ -476,7 +500,9 @@ impl Driver {
     /// [`add_positional_session`](Self::add_positional_session): each slice is written at
     /// its offset as it arrives, in whatever order the chunks come (a file written at
     /// offsets; overlapping slices: the last write wins). The sink is shut down once every
-    /// byte is in.
+    /// byte is in. Offsets are taken from the sink's start: its cursor must be at 0, it is
+    /// not truncated (open a file with `truncate(true)`, not for appending), and on failure
+    /// it is dropped without a shutdown.
     pub async fn accept_positional<W>(
         &self,
         session: SessionId,
@@ -508,7 +534,8 @@ impl Driver {
         Ok(Transfer { message_id, result })
     }
 
-    /// Refuses an incoming message with 413 (RFC 4975 §10.5).
+    /// Refuses an incoming message with 413 (RFC 4975 §10.5), or, if it already ended
+    /// unanswered, drops it and what was held for it.
     pub async fn reject(&self, session: SessionId, message_id: MessageId) -> Result<(), NetError> {
         self.call(|reply| Command::Reject {
             session,

@@ -27,6 +27,56 @@ pub(super) type ServerTls = std::sync::Arc<rustls::ServerConfig>;
 #[cfg(not(feature = "tls"))]
 pub(super) type ServerTls = std::convert::Infallible;
 
+/// What a TLS connection we opened was checked against: the server name and the client
+/// configuration, compared by identity (its verifier holds the accepted fingerprints or
+/// roots). The key keeps the configuration alive, so its address is never reused by
+/// another one while the key exists.
+#[derive(Clone, Debug)]
+pub(super) struct TlsIdentity {
+    name: String,
+    config: ClientTls,
+}
+
+impl TlsIdentity {
+    // Without the `tls` feature `ClientTls` is `Infallible` (Copy), and this is never called.
+    #[cfg_attr(not(feature = "tls"), allow(clippy::clone_on_copy))]
+    pub(super) fn new(config: &ClientTls, name: &str) -> Self {
+        Self {
+            name: name.to_ascii_lowercase(),
+            config: config.clone(),
+        }
+    }
+
+    fn config_address(&self) -> usize {
+        config_address(&self.config)
+    }
+}
+
+impl PartialEq for TlsIdentity {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.config_address() == other.config_address()
+    }
+}
+
+impl Eq for TlsIdentity {}
+
+impl std::hash::Hash for TlsIdentity {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+        self.config_address().hash(state);
+    }
+}
+
+#[cfg(feature = "tls")]
+fn config_address(config: &ClientTls) -> usize {
+    std::sync::Arc::as_ptr(config) as usize
+}
+
+#[cfg(not(feature = "tls"))]
+fn config_address(config: &ClientTls) -> usize {
+    match *config {}
+}
+
 /// Connects to `host:port`, with a TLS handshake for the server name `name` when `tls` is
 /// given, all within `timeout`.
 pub(super) async fn open(

@@ -44,6 +44,9 @@ impl State {
             secure: uri.is_secure(),
             host,
             port,
+            tls: tls
+                .as_ref()
+                .map(|config| stream::TlsIdentity::new(config, uri.host_str())),
         };
         if let Some(&conn) = self.by_peer.get(&key) {
             let result = self.ep.bind(Instant::now(), session, conn).map(|()| conn);
@@ -87,7 +90,7 @@ impl State {
             internal,
         ));
         let internal = self.internal.clone();
-        tokio::spawn(io::write_socket(
+        let writer_task = tokio::spawn(io::write_socket(
             write,
             id,
             queue,
@@ -98,10 +101,12 @@ impl State {
             id,
             Conn {
                 writer,
+                writer_task,
                 reader,
                 reads,
                 owed_reads: 0,
                 in_sinks: 0,
+                paused_since: None,
                 key,
                 last_activity: now,
             },
@@ -110,12 +115,14 @@ impl State {
     }
 
     /// Closes a connection: the engine fails its sessions, the writer ends after what it
-    /// holds and shuts the socket down.
+    /// holds and shuts the socket down, or is stopped after [`LINGER`] (a peer that does
+    /// not read must not keep the socket and the task).
     pub(super) fn close(&mut self, connection: ConnectionId, reason: CloseReason) {
         let Some(conn) = self.conns.remove(&connection) else {
             return;
         };
         conn.reader.abort();
+        linger(conn.writer, conn.writer_task);
         if let Some(key) = conn.key {
             self.by_peer.remove(&key);
         }
@@ -124,4 +131,20 @@ impl State {
         self.events
             .push_back(NetEvent::ConnectionClosed { connection, reason });
     }
+}
+
+/// How long a closed connection's writer may take to write what it holds.
+pub(super) const LINGER: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Lets the writer finish the queue (the sender dropped ends it) within [`LINGER`], then
+/// stops it, which drops the socket.
+pub(super) fn linger(writer: mpsc::Sender<bytes::Bytes>, task: tokio::task::JoinHandle<()>) {
+    drop(writer);
+    if task.is_finished() {
+        return;
+    }
+    tokio::spawn(async move {
+        tokio::time::sleep(LINGER).await;
+        task.abort();
+    });
 }

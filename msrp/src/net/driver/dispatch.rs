@@ -13,6 +13,11 @@ impl State {
         let now = Instant::now();
         match report {
             Internal::Accepted { stream, peer } => {
+                // While the application is this far behind on events, new connections are
+                // refused (dropped), so a peer churning connections cannot grow the backlog.
+                if self.events.len() >= self.config.event_capacity {
+                    return;
+                }
                 if let Some(connection) = self.add_connection(stream, None) {
                     self.events
                         .push_back(NetEvent::ConnectionAccepted { connection, peer });
@@ -36,20 +41,16 @@ impl State {
                         }
                     }
                     Err(e) => {
-                        let kind = match &e {
-                            Some(NetError::Io(io)) => Some(io.kind()),
-                            _ => None,
-                        };
+                        let limit = self.config.endpoint.max_connections;
                         for (_, reply) in waiters {
-                            let error = match (&e, kind) {
-                                (Some(NetError::ConnectTimeout), _) => NetError::ConnectTimeout,
-                                (_, Some(kind)) => NetError::Io(kind.into()),
-                                _ => {
-                                    NetError::User(crate::endpoint::UserError::TooManyConnections {
-                                        limit: self.config.endpoint.max_connections,
-                                    })
-                                }
-                            };
+                            let error =
+                                match &e {
+                                    Some(e) => e.duplicate(),
+                                    // Opened, but the engine refused one more connection.
+                                    None => NetError::User(
+                                        crate::endpoint::UserError::TooManyConnections { limit },
+                                    ),
+                                };
                             let _ = reply.send(Err(error));
                         }
                     }
@@ -89,13 +90,23 @@ impl State {
                 }
                 let _ = self.ep.abort(now, session, message_id);
             }
-            Internal::Release { session, n } => self.sink_released(session, n),
+            Internal::Release {
+                session,
+                message_id,
+                n,
+            } => self.sink_released(session, message_id, n),
             Internal::SinkFailed {
                 session,
                 message_id,
             } => {
                 self.incoming.remove(&(session, message_id));
                 let _ = self.ep.reject(now, session, message_id);
+            }
+            Internal::SinkDone {
+                session,
+                message_id,
+            } => {
+                self.sinks.remove(&(session, message_id));
             }
         }
     }
@@ -147,8 +158,13 @@ impl State {
                 size,
             } => {
                 // Refused at once when the application cannot hear of it (events backlog
-                // full, or the event receiver dropped): the peer learns it (413).
-                if self.events.len() >= self.config.event_capacity || self.listener.is_closed() {
+                // full, or the event receiver dropped) or already has as many unanswered
+                // messages as events fit: the peer learns it (413).
+                let unanswered = self.incoming.values().filter(|m| m.sink.is_none()).count();
+                if self.events.len() >= self.config.event_capacity
+                    || unanswered >= self.config.event_capacity
+                    || self.listener.is_closed()
+                {
                     let _ = self.ep.reject(Instant::now(), session, message_id);
                     return;
                 }
@@ -177,15 +193,20 @@ impl State {
             } => match self.incoming.get_mut(&(session, message_id)) {
                 Some(Incoming { sink: Some(tx), .. }) => {
                     let n = data.len();
-                    let _ = tx.send(SinkItem::Data(offset, data));
-                    self.sink_queued(session, n);
+                    match tx.send(SinkItem::Data(offset, data)) {
+                        Ok(()) => self.sink_queued(session, Some(message_id), n),
+                        // The sink failed meanwhile (its SinkFailed report is on the way):
+                        // nothing will write these bytes, so they are not counted.
+                        Err(_) => self.ep.release(session, n),
+                    }
                 }
                 // Held until accepted, and counted like bytes in a sink: the connection
                 // is not read further until the application answers.
                 Some(m) => {
                     let n = data.len();
                     m.held.push((offset, data));
-                    self.sink_queued(session, n);
+                    // Counted for the message when it is accepted.
+                    self.sink_queued(session, None, n);
                 }
                 None => self.ep.release(session, data.len()),
             },
@@ -239,14 +260,23 @@ impl State {
                     self.incoming.remove(&key);
                 }
                 if n > 0 {
-                    self.sink_released(session, n);
+                    self.sink_released(session, message_id, n);
                 }
             }
         }
     }
 
-    /// `n` received bytes of `session` went to its accepted sink.
-    pub(super) fn sink_queued(&mut self, session: SessionId, n: usize) {
+    /// `n` received bytes of `session` went to the accepted sink of `message_id` (or are
+    /// held for a message not yet accepted: `None`).
+    pub(super) fn sink_queued(
+        &mut self,
+        session: SessionId,
+        message_id: Option<MessageId>,
+        n: usize,
+    ) {
+        if let Some(s) = message_id.and_then(|m| self.sinks.get_mut(&(session, m))) {
+            s.unwritten += n;
+        }
         let Some(conn) = self.ep.session_connection(session) else {
             return;
         };
@@ -259,7 +289,10 @@ impl State {
 
     /// A sink wrote (or dropped) `n` bytes of `session`: the engine's receive window and
     /// the connection's reads reopen.
-    pub(super) fn sink_released(&mut self, session: SessionId, n: usize) {
+    pub(super) fn sink_released(&mut self, session: SessionId, message_id: MessageId, n: usize) {
+        if let Some(s) = self.sinks.get_mut(&(session, message_id)) {
+            s.unwritten = s.unwritten.saturating_sub(n);
+        }
         self.ep.release(session, n);
         let pause = self.config.input_pause;
         if let Some(c) = self
@@ -271,6 +304,7 @@ impl State {
             if c.in_sinks < pause && c.owed_reads > 0 {
                 c.reads.add_permits(c.owed_reads);
                 c.owed_reads = 0;
+                c.paused_since = None;
             }
         }
     }
@@ -283,6 +317,7 @@ impl State {
         if let Some(c) = self.conns.get_mut(&connection) {
             if c.in_sinks >= pause {
                 c.owed_reads += 1;
+                c.paused_since.get_or_insert_with(Instant::now);
             } else {
                 c.reads.add_permits(1);
             }

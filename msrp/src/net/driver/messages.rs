@@ -107,9 +107,15 @@ pub(in crate::net) enum Internal {
     },
     Release {
         session: SessionId,
+        message_id: MessageId,
         n: usize,
     },
     SinkFailed {
+        session: SessionId,
+        message_id: MessageId,
+    },
+    /// A sink task ended (after its last `Release`).
+    SinkDone {
         session: SessionId,
         message_id: MessageId,
     },
