@@ -19,6 +19,8 @@
 //!
 //! - [`digest`]: Digest as RFC 4976 §9.1 restricts it (MD5, `qop=auth`): header parsing and
 //!   formatting, the client's answer, and the relay's challenge issue and verification.
+//! - [`engine`]: the sans-IO relay (RFC 4976 §6): AUTH, path rewriting, hop-by-hop answers,
+//!   cut-through forwarding with bounded buffers.
 //!
 //! ```
 //! use msrp::relay::digest::{self, Challenge};
@@ -32,3 +34,4 @@
 //! ```
 
 pub mod digest;
+pub mod engine;

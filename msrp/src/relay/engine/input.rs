@@ -1,0 +1,685 @@
+//! The read side: decoding, addressing (RFC 4976 §6.2, §6.4), routing, answering SEND
+//! chunks hop by hop (§6.4.1) and feeding their bodies to the forwarded messages.
+
+use std::time::Instant;
+
+use bytes::{Bytes, BytesMut};
+
+use super::event::{ConnectionError, Event, ForwardFailure, UserError};
+use super::state::{
+    Authority, Conn, Forward, ForwardId, MAX_ALIASES, Outstanding, Pause, Phase, Receiving, Target,
+    Timer,
+};
+use super::{ConnectionId, Relay};
+use crate::decoder::{Frame, Rejection};
+use crate::endpoint::{answers, response};
+use crate::header::Header;
+use crate::ident::TransactionId;
+use crate::message::{Flag, Head, Method, Request, Response, encode_end_line};
+use crate::sender::{ChunkSender, MessageTemplate};
+use crate::status::StatusCode;
+use crate::uri::{MsrpUri, Path};
+
+/// Client URIs one request may name in a row at the front of its To-Path (a client of this
+/// relay sending to another client of it names two).
+const MAX_OWN_HOPS: usize = 4;
+
+/// Where a request goes.
+struct Route {
+    out: ConnectionId,
+    to_path: Path,
+    from_path: Path,
+    /// Our first URI the request named.
+    responder: Path,
+}
+
+/// Why a request is not forwarded.
+enum Refusal {
+    /// Not addressed to the relay: drop the connection (§6.2).
+    Drop,
+    /// Answer with this status (rules permitting) and count a failed request.
+    Answer(StatusCode),
+    /// An AUTH addressed to the relay itself.
+    Auth,
+}
+
+impl Relay {
+    /// Feeds bytes read from `connection`. Call with every read, in order, while
+    /// [`readable`](Self::readable); then drain the polls.
+    pub fn handle_input(
+        &mut self,
+        now: Instant,
+        connection: ConnectionId,
+        data: &[u8],
+    ) -> Result<(), UserError> {
+        let now = self.tick(now);
+        let limit = self.config.input_buffer_limit;
+        let c = self
+            .connections
+            .get_mut(&connection)
+            .ok_or(UserError::UnknownConnection)?;
+        if c.paused.is_some() && c.buf.len().saturating_add(data.len()) > limit {
+            return Err(UserError::InputPaused);
+        }
+        c.buf.extend_from_slice(data);
+        self.decode_loop(now, connection);
+        self.enforce_control_limit(now);
+        Ok(())
+    }
+
+    /// Decodes what `conn` has buffered until it runs out or pauses.
+    pub(super) fn decode_loop(&mut self, now: Instant, conn: ConnectionId) {
+        loop {
+            let Some(c) = self.connections.get_mut(&conn) else {
+                return;
+            };
+            if c.paused.is_some() || c.phase != Phase::Open {
+                return;
+            }
+            match c.decoder.decode(&mut c.buf) {
+                Ok(Some(frame)) => self.on_frame(now, conn, frame),
+                Ok(None) => return,
+                Err(e) => {
+                    self.drop_connection(now, conn, Some(ConnectionError::Framing(e)));
+                    return;
+                }
+            }
+        }
+    }
+
+    fn on_frame(&mut self, now: Instant, conn: ConnectionId, frame: Frame) {
+        match frame {
+            Frame::Head(Head::Request(r)) => self.on_request(now, conn, r),
+            Frame::Head(Head::Response(r)) => self.on_response(now, conn, r),
+            Frame::Data(d) => self.on_data(now, conn, d),
+            Frame::End(flag) => self.on_end(now, conn, flag),
+            Frame::Rejected(r) => self.on_rejected(now, conn, r),
+            // Frame is non-exhaustive; nothing else exists today.
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+    }
+
+    /// Whether `uri` names this relay's host (and its port, or none).
+    pub(super) fn is_own(&self, uri: &MsrpUri) -> bool {
+        uri.host_str().eq_ignore_ascii_case(&self.config.host)
+            && uri.port().is_none_or(|p| p == self.config.port)
+    }
+
+    /// The client URI `uri` names, if it is one of ours, valid now.
+    fn client_conn(&self, now: Instant, uri: &MsrpUri) -> Option<ConnectionId> {
+        let sid = uri.session_id()?;
+        let client = self.clients.get(sid)?;
+        (client.expires_at > now).then_some(client.connection)
+    }
+
+    /// Queues `bytes` on `conn`'s control queue.
+    pub(super) fn push_control(&mut self, conn: ConnectionId, bytes: Bytes) {
+        if let Some(c) = self.connections.get_mut(&conn) {
+            c.push_control(bytes);
+        }
+    }
+
+    /// Answers the request `rcv` on `conn` with `status` if the Failure-Report rules ask
+    /// for it (REPORTs are never answered).
+    pub(super) fn respond(&mut self, conn: ConnectionId, rcv: &Receiving, status: StatusCode) {
+        if rcv.is_report || !answers(rcv.failure, status) {
+            return;
+        }
+        let bytes = response(
+            rcv.tid,
+            rcv.is_send,
+            &rcv.from_path,
+            status,
+            rcv.responder.clone(),
+        );
+        self.push_control(conn, bytes);
+    }
+
+    /// Counts an unsuccessful request; too many without a successful one close the
+    /// connection (RFC 4976 §6.1).
+    pub(super) fn request_failed(&mut self, now: Instant, conn: ConnectionId) {
+        let limit = self.config.max_failed_requests;
+        let Some(c) = self.connections.get_mut(&conn) else {
+            return;
+        };
+        c.failures = c.failures.saturating_add(1);
+        if c.accepted && !c.successful && c.failures >= limit {
+            self.drop_connection(now, conn, Some(ConnectionError::TooManyFailures));
+        }
+    }
+
+    pub(super) fn request_succeeded(&mut self, conn: ConnectionId) {
+        if let Some(c) = self.connections.get_mut(&conn) {
+            c.successful = true;
+        }
+    }
+
+    fn set_receiving(&mut self, conn: ConnectionId, rcv: Receiving) {
+        if let Some(c) = self.connections.get_mut(&conn) {
+            c.receiving = Some(rcv);
+        }
+    }
+
+    /// Where a request arriving on `conn` goes (RFC 4976 §6.2, §6.4).
+    fn route(&mut self, now: Instant, conn: ConnectionId, r: &Request) -> Result<Route, Refusal> {
+        let mut to: Vec<MsrpUri> = r.to_path.iter().cloned().collect();
+        let mut from: Vec<MsrpUri> = r.from_path.iter().cloned().collect();
+        let mut responder: Option<MsrpUri> = None;
+        for _ in 0..MAX_OWN_HOPS {
+            if to.is_empty() {
+                // Nothing beyond our URI: nowhere to forward to.
+                return Err(Refusal::Answer(StatusCode::Forbidden));
+            }
+            let uri = to.remove(0);
+            if !self.is_own(&uri) {
+                return Err(if responder.is_none() {
+                    Refusal::Drop
+                } else {
+                    Refusal::Answer(StatusCode::NoSuchSession)
+                });
+            }
+            if uri.session_id().is_none() {
+                // The relay's bare URI: only AUTH is addressed to it (RFC 4976 §5.1).
+                let alone = to.is_empty() && responder.is_none();
+                return Err(if alone && r.method == Method::Auth {
+                    Refusal::Auth
+                } else {
+                    Refusal::Answer(StatusCode::Forbidden)
+                });
+            }
+            // RFC 4976 §6.3: an unknown or expired URI is not valid for forwarding.
+            let Some(client) = self.client_conn(now, &uri) else {
+                return Err(Refusal::Answer(StatusCode::NoSuchSession));
+            };
+            from.insert(0, uri.clone());
+            let responder = responder.get_or_insert(uri).clone();
+            let finish = |out: ConnectionId, to: Vec<MsrpUri>, from: Vec<MsrpUri>| match (
+                Path::from_uris(to),
+                Path::from_uris(from),
+            ) {
+                (Some(to_path), Some(from_path)) => Ok(Route {
+                    out,
+                    to_path,
+                    from_path,
+                    responder: Path::new(responder.clone()),
+                }),
+                _ => Err(Refusal::Answer(StatusCode::Forbidden)),
+            };
+            if client != conn {
+                // Towards the client that obtained the URI (§6.4 case 1).
+                return finish(client, to, from);
+            }
+            // From that client (§6.4 case 2): on to the next URI.
+            let Some(next) = to.first() else {
+                return Err(Refusal::Answer(StatusCode::Forbidden));
+            };
+            if self.is_own(next) {
+                // Another URI of ours: take it off as well.
+                continue;
+            }
+            let next = next.clone();
+            return match self.connection_to(now, &next) {
+                Some(out) => finish(out, to, from),
+                None => Err(Refusal::Answer(StatusCode::RequestTimeout)),
+            };
+        }
+        Err(Refusal::Answer(StatusCode::Forbidden))
+    }
+
+    /// A connection to `uri`'s host and port: one open or being opened, or a new one
+    /// ([`Event::Connect`]). `None` at the connection limit.
+    fn connection_to(&mut self, _now: Instant, uri: &MsrpUri) -> Option<ConnectionId> {
+        let key = Authority::of(uri);
+        if let Some(c) = self.by_authority.get(&key) {
+            if self.connections.contains_key(c) {
+                return Some(*c);
+            }
+        }
+        if self.connections.len() >= self.config.max_connections {
+            return None;
+        }
+        let id = ConnectionId(self.handle());
+        let mut c = Conn::new(&self.config.decoder, Phase::Connecting, false, key.tls);
+        c.aliases.push(key.clone());
+        self.connections.insert(id, c);
+        self.by_authority.insert(key.clone(), id);
+        self.events.push_back(Event::Connect {
+            connection: id,
+            uri: uri.clone(),
+            tls: key.tls,
+        });
+        Some(id)
+    }
+
+    /// Remembers that `conn` reaches the previous hop `uri` (a request from it was valid),
+    /// so requests for that hop reuse the connection rather than open another.
+    fn learn_alias(&mut self, conn: ConnectionId, uri: &MsrpUri) {
+        if self.is_own(uri) || uri.port().is_none() {
+            return;
+        }
+        let key = Authority::of(uri);
+        let taken = self
+            .by_authority
+            .get(&key)
+            .is_some_and(|c| self.connections.contains_key(c));
+        let Some(c) = self.connections.get_mut(&conn) else {
+            return;
+        };
+        if taken || c.aliases.len() >= MAX_ALIASES {
+            return;
+        }
+        c.aliases.push(key.clone());
+        self.by_authority.insert(key, conn);
+    }
+
+    fn on_request(&mut self, now: Instant, conn: ConnectionId, r: Request) {
+        let mut rcv = Receiving {
+            tid: r.transaction_id,
+            is_send: r.method == Method::Send,
+            is_report: r.method == Method::Report,
+            from_path: r.from_path.clone(),
+            responder: Path::new(r.to_path.first().clone()),
+            failure: r.headers.failure_report(),
+            target: Target::Discard,
+        };
+        let route = match self.route(now, conn, &r) {
+            Ok(route) => route,
+            Err(Refusal::Drop) => {
+                return self.drop_connection(now, conn, Some(ConnectionError::NotAddressedToRelay));
+            }
+            Err(Refusal::Auth) => {
+                rcv.target = Target::Auth {
+                    request: Box::new(r),
+                };
+                return self.set_receiving(conn, rcv);
+            }
+            Err(Refusal::Answer(status)) => {
+                rcv.target = Target::Answer(status);
+                self.set_receiving(conn, rcv);
+                return self.request_failed(now, conn);
+            }
+        };
+        rcv.responder = route.responder.clone();
+        self.request_succeeded(conn);
+        self.learn_alias(conn, r.from_path.first());
+        match (&r.method, &r.content_type) {
+            (Method::Send, Some(_)) => self.start_chunk(now, conn, r, route, rcv),
+            _ => {
+                let track = !matches!(r.method, Method::Send | Method::Report);
+                let mut request = r;
+                request.transaction_id = TransactionId::generate(&mut self.ids);
+                request.to_path = route.to_path;
+                request.from_path = route.from_path;
+                rcv.target = Target::Whole {
+                    out: route.out,
+                    request: Box::new(request),
+                    body: BytesMut::new(),
+                    track,
+                };
+                self.set_receiving(conn, rcv);
+            }
+        }
+    }
+
+    /// The head of a SEND chunk with a body: finds or starts its forwarded message.
+    fn start_chunk(
+        &mut self,
+        now: Instant,
+        conn: ConnectionId,
+        r: Request,
+        route: Route,
+        mut rcv: Receiving,
+    ) {
+        let (Some(mid), Some(content_type)) = (r.headers.message_id(), r.content_type.clone())
+        else {
+            rcv.target = Target::Answer(StatusCode::Unintelligible);
+            return self.set_receiving(conn, rcv);
+        };
+        let refused = self
+            .connections
+            .get(&conn)
+            .is_some_and(|c| c.failed_messages.contains(&mid));
+        if refused {
+            // A message that failed here: no more of its chunks (RFC 4975 §10.5).
+            rcv.target = Target::Answer(StatusCode::TooLarge);
+            return self.set_receiving(conn, rcv);
+        }
+        let range = r.headers.byte_range();
+        let start = range.map_or(1, |b| b.start());
+        let fid = match self.by_message.get(&(conn, mid)).copied() {
+            Some(fid) => fid,
+            None => {
+                if self.forwards.len() >= self.config.max_messages {
+                    rcv.target = Target::Answer(StatusCode::TooLarge);
+                    return self.set_receiving(conn, rcv);
+                }
+                let template = MessageTemplate {
+                    to_path: route.to_path,
+                    from_path: route.from_path,
+                    message_id: mid,
+                    success_report: r.headers.success_report(),
+                    failure_report: rcv.failure,
+                    content_type,
+                };
+                let total = range.and_then(|b| b.total());
+                let mut sender = ChunkSender::new(template, total, self.config.message_buffer);
+                let extra: Vec<Header> = r
+                    .headers
+                    .iter()
+                    .filter(|h| matches!(h, Header::Other { .. }))
+                    .cloned()
+                    .collect();
+                sender.set_extra_headers(extra);
+                let fid = ForwardId(self.handle());
+                let idle = self.config.message_idle_timeout;
+                self.add_timer(now + idle, Timer::MessageIdle(fid));
+                self.forwards.insert(
+                    fid,
+                    Forward {
+                        in_conn: conn,
+                        out_conn: route.out,
+                        message_id: mid,
+                        sender,
+                        report_to: r.from_path.clone(),
+                        responder: route.responder.clone(),
+                        failure: rcv.failure,
+                        pending: 0,
+                        in_sending: false,
+                        last_input: now,
+                        chunk_start: 1,
+                        received_end: 0,
+                    },
+                );
+                self.by_message.insert((conn, mid), fid);
+                fid
+            }
+        };
+        let Some(f) = self.forwards.get_mut(&fid) else {
+            return;
+        };
+        f.last_input = now;
+        let expected = f.sender.sent() + f.sender.queued() as u64 + 1;
+        let in_place = start == expected || f.sender.seek(start);
+        let same_route = f.out_conn == route.out;
+        rcv.target = Target::Chunk {
+            fwd: fid,
+            received: 0,
+            start,
+        };
+        self.set_receiving(conn, rcv);
+        if !in_place || !same_route {
+            // Chunks out of sequence with bytes still held (or a route that changed
+            // mid-message) cannot be re-chunked into one outgoing stream.
+            self.fail_forward(now, fid, ForwardFailure::BadChunks);
+        }
+    }
+
+    fn on_data(&mut self, now: Instant, conn: ConnectionId, mut data: Bytes) {
+        let Some(c) = self.connections.get_mut(&conn) else {
+            return;
+        };
+        let Some(rcv) = &mut c.receiving else {
+            return;
+        };
+        match &mut rcv.target {
+            Target::Whole { body, .. } => body.extend_from_slice(&data),
+            Target::Auth { .. } | Target::Discard | Target::Answer(_) => {}
+            Target::Chunk {
+                fwd,
+                received,
+                start,
+            } => {
+                let fid = *fwd;
+                let Some(f) = self.forwards.get_mut(&fid) else {
+                    return;
+                };
+                f.last_input = now;
+                let room = f.sender.room();
+                let take = data.len().min(room);
+                let rest = data.split_off(take);
+                let pushed = data.len();
+                if f.sender.push(data).is_err() {
+                    // More than the declared total.
+                    return self.fail_forward(now, fid, ForwardFailure::BadChunks);
+                }
+                *received += pushed as u64;
+                f.received_end = f.received_end.max(*start + *received - 1);
+                let out = f.out_conn;
+                self.mark_sending(fid, out);
+                if !rest.is_empty() {
+                    // The message's buffer is full: hold the rest and stop reading this
+                    // connection until the next hop takes bytes, or the stall timeout.
+                    let at = now + self.config.stall_timeout;
+                    let timer = self.add_timer(at, Timer::Stall(conn, fid));
+                    if let Some(c) = self.connections.get_mut(&conn) {
+                        c.paused = Some(Pause {
+                            fwd: fid,
+                            held: rest,
+                            timer,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Lists `fwd` in its outgoing connection's round-robin queue.
+    pub(super) fn mark_sending(&mut self, fwd: ForwardId, out: ConnectionId) {
+        let Some(f) = self.forwards.get_mut(&fwd) else {
+            return;
+        };
+        if f.in_sending {
+            return;
+        }
+        if let Some(c) = self.connections.get_mut(&out) {
+            c.sending.push_back(fwd);
+            f.in_sending = true;
+        }
+    }
+
+    fn on_end(&mut self, now: Instant, conn: ConnectionId, flag: Flag) {
+        let Some(rcv) = self
+            .connections
+            .get_mut(&conn)
+            .and_then(|c| c.receiving.take())
+        else {
+            return;
+        };
+        match &rcv.target {
+            Target::Discard => {}
+            Target::Answer(status) => self.respond(conn, &rcv, *status),
+            Target::Auth { request } => {
+                let request = request.clone();
+                self.on_auth(now, conn, &rcv, *request);
+            }
+            Target::Whole {
+                out,
+                request,
+                body,
+                track,
+            } => {
+                let (out, track) = (*out, *track);
+                let mut request = request.clone();
+                let bytes = self.encode_whole(&mut request, body, flag);
+                if track {
+                    let timer = self.add_timer(
+                        now + self.config.response_timeout,
+                        Timer::Response(out, request.transaction_id),
+                    );
+                    self.outstanding.insert(
+                        (out, request.transaction_id),
+                        Outstanding::Request {
+                            in_conn: conn,
+                            tid: rcv.tid,
+                            from_path: rcv.from_path.clone(),
+                            responder: rcv.responder.clone(),
+                            timer: Some(timer),
+                        },
+                    );
+                }
+                self.push_control(out, bytes);
+                if rcv.is_send {
+                    // A bodiless SEND is answered hop by hop too.
+                    self.respond(conn, &rcv, StatusCode::Ok);
+                }
+            }
+            Target::Chunk { fwd, .. } => {
+                let fid = *fwd;
+                let Some(f) = self.forwards.get_mut(&fid) else {
+                    // Failed meanwhile: answered when it failed.
+                    return;
+                };
+                match flag {
+                    Flag::Complete => {
+                        if f.sender.finish().is_err() {
+                            // `$` before the declared total.
+                            self.respond(conn, &rcv, StatusCode::Unintelligible);
+                            return self.fail_forward(now, fid, ForwardFailure::BadChunks);
+                        }
+                    }
+                    Flag::Aborted => {
+                        // The sender aborted: abort downstream, nothing to report.
+                        self.abort_forward(fid);
+                        return;
+                    }
+                    Flag::Continued => {}
+                }
+                let out = f.out_conn;
+                self.respond(conn, &rcv, StatusCode::Ok);
+                self.mark_sending(fid, out);
+                self.check_forward_done(fid);
+            }
+        }
+    }
+
+    /// Encodes a whole forwarded request with a transaction id whose end-line is not in
+    /// its body (RFC 4975 §7.1).
+    fn encode_whole(&mut self, request: &mut Request, body: &BytesMut, flag: Flag) -> Bytes {
+        for _ in 0..8 {
+            let mut pattern = b"-------".to_vec();
+            pattern.extend_from_slice(request.transaction_id.as_bytes());
+            if memchr::memmem::find(body, &pattern).is_none() {
+                break;
+            }
+            request.transaction_id = TransactionId::generate(&mut self.ids);
+        }
+        let mut out = BytesMut::with_capacity(256 + body.len());
+        let has_body = request.content_type.is_some();
+        Head::Request(request.clone()).encode(&mut out);
+        if has_body {
+            out.extend_from_slice(b"\r\n");
+            out.extend_from_slice(body);
+            out.extend_from_slice(b"\r\n");
+        }
+        encode_end_line(request.transaction_id, flag, &mut out);
+        out.freeze()
+    }
+
+    fn on_rejected(&mut self, now: Instant, conn: ConnectionId, rej: Rejection) {
+        let status = rej.error.status();
+        let rcv = self
+            .connections
+            .get_mut(&conn)
+            .and_then(|c| c.receiving.take());
+        if let Some(rcv) = rcv {
+            // Rejected after its head (a size limit in the body).
+            if let Target::Chunk { fwd, .. } = &rcv.target {
+                let fid = *fwd;
+                self.respond(conn, &rcv, status);
+                self.fail_forward(now, fid, ForwardFailure::BadChunks);
+            } else if !matches!(rcv.target, Target::Discard) {
+                self.respond(conn, &rcv, status);
+            }
+            return;
+        }
+        let (Some(method), Some(from_path), Some(to_path)) =
+            (rej.method, rej.from_path, rej.to_path)
+        else {
+            return;
+        };
+        if !self.is_own(to_path.first()) {
+            return self.drop_connection(now, conn, Some(ConnectionError::NotAddressedToRelay));
+        }
+        let rcv = Receiving {
+            tid: rej.transaction_id,
+            is_send: method == Method::Send,
+            is_report: method == Method::Report,
+            from_path,
+            responder: Path::new(to_path.first().clone()),
+            failure: rej.headers.failure_report(),
+            target: Target::Discard,
+        };
+        self.respond(conn, &rcv, status);
+        self.request_failed(now, conn);
+    }
+
+    /// A response on `conn` (RFC 4976 §6.4.3): completes the forwarded transaction it
+    /// answers; error responses to SEND chunks become REPORTs to the sender; responses to
+    /// other requests go back the way the request came.
+    fn on_response(&mut self, now: Instant, conn: ConnectionId, r: Response) {
+        if !self.is_own(r.to_path.first()) {
+            return;
+        }
+        let key = (conn, r.transaction_id);
+        let Some(entry) = self.outstanding.remove(&key) else {
+            // Perhaps an error for a chunk sent with Failure-Report: partial.
+            if !r.status.is_success() {
+                let fwd = self.connections.get(&conn).and_then(|c| {
+                    c.recent
+                        .iter()
+                        .find(|(t, _)| *t == r.transaction_id)
+                        .map(|(_, f)| *f)
+                });
+                if let Some(fid) = fwd {
+                    self.fail_forward(now, fid, ForwardFailure::Response(r.status));
+                }
+            }
+            return;
+        };
+        if let Some(key) = entry.timer() {
+            self.timers.remove(&key);
+        }
+        if let Some(c) = self.connections.get_mut(&conn) {
+            c.pending = c.pending.saturating_sub(1);
+        }
+        match entry {
+            Outstanding::Chunk { fwd, .. } => {
+                if let Some(f) = self.forwards.get_mut(&fwd) {
+                    f.pending = f.pending.saturating_sub(1);
+                }
+                if r.status.is_success() {
+                    self.check_forward_done(fwd);
+                } else {
+                    self.fail_forward(now, fwd, ForwardFailure::Response(r.status));
+                }
+            }
+            Outstanding::Request {
+                in_conn,
+                tid,
+                responder,
+                ..
+            } => {
+                // Our URI leaves the To-Path and leads the From-Path.
+                let rest: Vec<MsrpUri> = r.to_path.iter().skip(1).cloned().collect();
+                let Some(to_path) = Path::from_uris(rest) else {
+                    return;
+                };
+                let from: Vec<MsrpUri> = std::iter::once(r.to_path.first().clone())
+                    .chain(r.from_path.iter().cloned())
+                    .collect();
+                let from_path = Path::from_uris(from).unwrap_or(responder);
+                let forwarded = Response {
+                    transaction_id: tid,
+                    to_path,
+                    from_path,
+                    ..r
+                };
+                let mut out = BytesMut::with_capacity(256);
+                Head::Response(forwarded).encode(&mut out);
+                encode_end_line(tid, Flag::Complete, &mut out);
+                self.push_control(in_conn, out.freeze());
+            }
+        }
+    }
+}
