@@ -5,4 +5,5 @@ mod auth;
 mod failures;
 mod forwarding;
 mod net;
+mod protocol;
 mod security;

@@ -13,6 +13,7 @@ use crate::header::Header;
 use crate::message::{Flag, Head, Request, encode_end_line};
 use crate::relay::digest::{AuthFailure, Authorization, CredentialStore, DigestServer};
 use crate::status::StatusCode;
+use crate::uri::Path;
 
 /// The relay's digest server and its users' credentials.
 pub(super) struct Authenticator {
@@ -51,12 +52,12 @@ impl Relay {
         let tls = self.connections.get(&conn).is_some_and(|c| c.tls);
         let Some(auth) = self.auth.as_mut() else {
             self.answer_auth(conn, rcv, &request, StatusCode::Forbidden, Vec::new());
-            return self.auth_failed(now, conn);
+            return self.auth_failed(now, conn, &request);
         };
         if !tls {
             // AUTH only over TLS (RFC 4976 §9.1, §9.2).
             self.answer_auth(conn, rcv, &request, StatusCode::Forbidden, Vec::new());
-            return self.auth_failed(now, conn);
+            return self.auth_failed(now, conn, &request);
         }
         let Some(value) = request.headers.get("Authorization") else {
             // The first AUTH carries no credentials: challenge it (§5.1).
@@ -84,13 +85,13 @@ impl Relay {
             Err(AuthFailure::UnknownUser) => {
                 // Not a user of this relay: not authorized (§6.3).
                 self.answer_auth(conn, rcv, &request, StatusCode::Forbidden, Vec::new());
-                return self.auth_failed(now, conn);
+                return self.auth_failed(now, conn, &request);
             }
             Err(_) => {
                 let challenge = auth.server.challenge(now, false).to_string();
                 let headers = www_authenticate(&challenge);
                 self.answer_auth(conn, rcv, &request, StatusCode::Unauthorized, headers);
-                return self.auth_failed(now, conn);
+                return self.auth_failed(now, conn, &request);
             }
         };
         // The lifetime asked for must be within bounds (§6.3, §4.6: 423).
@@ -120,7 +121,19 @@ impl Relay {
             // The client URI table is full.
             return self.answer_auth(conn, rcv, &request, StatusCode::Forbidden, Vec::new());
         };
-        let mut headers = vec![Header::UsePath(granted.clone().into())];
+        // Use-Path lists the relays in the order the client puts them in To-Path: those it
+        // came through (its From-Path, client last, reversed), then this one (§4.2, §5.1).
+        let use_path = Path::from_uris(
+            request
+                .from_path
+                .iter()
+                .rev()
+                .skip(1)
+                .cloned()
+                .chain(std::iter::once(granted.clone())),
+        )
+        .unwrap_or_else(|| Path::new(granted.clone()));
+        let mut headers = vec![Header::UsePath(use_path)];
         if let Some(info) = info.and_then(|i| Header::other("Authentication-Info", &i).ok()) {
             headers.push(info);
         }
@@ -156,9 +169,14 @@ impl Relay {
         self.push_control(conn, out.freeze());
     }
 
-    /// Counts a failed AUTH: several close the connection even after earlier successes
-    /// (RFC 4976 §6.3), as other failed requests do during probation (§6.1).
-    fn auth_failed(&mut self, now: Instant, conn: ConnectionId) {
+    /// Counts a failed AUTH from a directly connected client: several close the
+    /// connection even after earlier successes (RFC 4976 §6.3), as other failed requests do
+    /// during probation (§6.1). An AUTH that came through another relay (From-Path longer
+    /// than the client) does not count against the relay's connection (§6.3).
+    fn auth_failed(&mut self, now: Instant, conn: ConnectionId, request: &Request) {
+        if request.from_path.len() > 1 {
+            return;
+        }
         let limit = self.config.max_failed_requests;
         let Some(c) = self.connections.get_mut(&conn) else {
             return;

@@ -23,6 +23,11 @@ pub struct RelayConfig {
     pub max_clients: usize,
     /// Forwarded SEND messages in progress, over all connections. Default 4096.
     pub max_messages: usize,
+    /// Forwarded SEND messages in progress coming in on one connection, so one peer cannot
+    /// take them all; chunks of further messages get 413. Default 256.
+    pub max_messages_per_connection: usize,
+    /// Client URIs handed out on one connection. Default 64.
+    pub max_clients_per_connection: usize,
     /// Body bytes held per forwarded message: received and not yet written to the next hop.
     /// When a message's buffer is full the relay stops reading its input connection (the
     /// sender is slowed down by TCP) for at most [`stall_timeout`](Self::stall_timeout).
@@ -81,6 +86,8 @@ impl RelayConfig {
             max_connections: 1024,
             max_clients: 4096,
             max_messages: 4096,
+            max_messages_per_connection: 256,
+            max_clients_per_connection: 64,
             message_buffer: 256 << 10,
             stall_timeout: Duration::from_secs(5),
             message_idle_timeout: Duration::from_secs(120),
@@ -116,6 +123,16 @@ impl RelayConfig {
     /// Sets [`max_messages`](Self::max_messages).
     pub fn with_max_messages(mut self, v: usize) -> Self {
         self.max_messages = v;
+        self
+    }
+    /// Sets [`max_messages_per_connection`](Self::max_messages_per_connection).
+    pub fn with_max_messages_per_connection(mut self, v: usize) -> Self {
+        self.max_messages_per_connection = v;
+        self
+    }
+    /// Sets [`max_clients_per_connection`](Self::max_clients_per_connection).
+    pub fn with_max_clients_per_connection(mut self, v: usize) -> Self {
+        self.max_clients_per_connection = v;
         self
     }
     /// Sets [`message_buffer`](Self::message_buffer) (at least 2048, one full chunk).

@@ -67,6 +67,12 @@ pub enum UserError {
         /// The limit.
         limit: usize,
     },
+    /// The configured host and port do not make a valid MSRP URI.
+    #[error("the relay's host and port do not form a valid MSRP URI")]
+    InvalidHost,
+    /// The identifier source kept returning client URIs already handed out.
+    #[error("no fresh client URI could be drawn")]
+    IdCollision,
     /// `connected`/`connect_failed` for a connection that is not being opened.
     #[error("the connection is not being opened")]
     NotConnecting,

@@ -21,6 +21,9 @@ impl Relay {
     fn remove_forward(&mut self, fid: ForwardId) -> Option<Forward> {
         let f = self.forwards.remove(&fid)?;
         self.by_message.remove(&(f.in_conn, f.message_id));
+        if let Some(c) = self.connections.get_mut(&f.in_conn) {
+            c.forwards_in = c.forwards_in.saturating_sub(1);
+        }
         let keys: Vec<(ConnectionId, TransactionId)> = self
             .outstanding
             .iter()

@@ -350,7 +350,10 @@ impl Relay {
         let fid = match self.by_message.get(&(conn, mid)).copied() {
             Some(fid) => fid,
             None => {
-                if self.forwards.len() >= self.config.max_messages {
+                let per_conn = self.connections.get(&conn).map_or(0, |c| c.forwards_in);
+                if self.forwards.len() >= self.config.max_messages
+                    || per_conn >= self.config.max_messages_per_connection
+                {
                     rcv.target = Target::Answer(StatusCode::TooLarge);
                     return self.set_receiving(conn, rcv);
                 }
@@ -392,6 +395,9 @@ impl Relay {
                     },
                 );
                 self.by_message.insert((conn, mid), fid);
+                if let Some(c) = self.connections.get_mut(&conn) {
+                    c.forwards_in += 1;
+                }
                 fid
             }
         };
@@ -507,6 +513,9 @@ impl Relay {
                         now + self.config.response_timeout,
                         Timer::Response(out, request.transaction_id),
                     );
+                    if let Some(c) = self.connections.get_mut(&out) {
+                        c.pending += 1;
+                    }
                     self.outstanding.insert(
                         (out, request.transaction_id),
                         Outstanding::Request {
@@ -539,7 +548,9 @@ impl Relay {
                         }
                     }
                     Flag::Aborted => {
-                        // The sender aborted: abort downstream, nothing to report.
+                        // The sender aborted: acknowledge the chunk, abort downstream,
+                        // report nothing.
+                        self.respond(conn, &rcv, StatusCode::Ok);
                         self.abort_forward(fid);
                         return;
                     }
@@ -660,14 +671,16 @@ impl Relay {
                 responder,
                 ..
             } => {
-                // Our URI leaves the To-Path and leads the From-Path.
-                let rest: Vec<MsrpUri> = r.to_path.iter().skip(1).cloned().collect();
-                let Some(to_path) = Path::from_uris(rest) else {
+                // Our URIs leave the To-Path and lead the From-Path (a request between two
+                // clients of this relay named two of them).
+                let mut to: Vec<MsrpUri> = r.to_path.iter().cloned().collect();
+                let mut from: Vec<MsrpUri> = r.from_path.iter().cloned().collect();
+                while to.len() > 1 && to.first().is_some_and(|u| self.is_own(u)) {
+                    from.insert(0, to.remove(0));
+                }
+                let Some(to_path) = Path::from_uris(to) else {
                     return;
                 };
-                let from: Vec<MsrpUri> = std::iter::once(r.to_path.first().clone())
-                    .chain(r.from_path.iter().cloned())
-                    .collect();
                 let from_path = Path::from_uris(from).unwrap_or(responder);
                 let forwarded = Response {
                     transaction_id: tid,

@@ -264,35 +264,36 @@ impl Relay {
         if !self.connections.contains_key(&connection) {
             return Err(UserError::UnknownConnection);
         }
-        if self.clients.len() >= self.config.max_clients {
+        let per_conn = self
+            .connections
+            .get(&connection)
+            .map_or(0, |c| c.clients.len());
+        if self.clients.len() >= self.config.max_clients
+            || per_conn >= self.config.max_clients_per_connection
+        {
             return Err(UserError::TooManyClients {
-                limit: self.config.max_clients,
+                limit: self
+                    .config
+                    .max_clients
+                    .min(self.config.max_clients_per_connection),
             });
         }
-        let mut sid = [0u8; CLIENT_ID_LEN];
-        let uri = loop {
-            self.ids.fill_alphanumeric(&mut sid);
-            let s = String::from_utf8_lossy(&sid).into_owned();
-            if self.clients.contains_key(&s) {
-                continue;
+        let mut found = None;
+        for _ in 0..8 {
+            let mut raw = [0u8; CLIENT_ID_LEN];
+            self.ids.fill_alphanumeric(&mut raw);
+            let sid = String::from_utf8_lossy(&raw).into_owned();
+            if !self.clients.contains_key(&sid) {
+                found = Some(sid);
+                break;
             }
-            let text = format!(
-                "msrps://{}:{}/{};tcp",
-                self.config.host, self.config.port, s
-            );
-            // The configured host is the caller's: an unusable one is the caller's misuse,
-            // but it cannot be reported through this error type; fall back to a plain name.
-            match MsrpUri::parse(&text) {
-                Ok(uri) => break (uri, s),
-                Err(_) => {
-                    let fallback = format!("msrps://relay.invalid:{}/{};tcp", self.config.port, s);
-                    if let Ok(uri) = MsrpUri::parse(&fallback) {
-                        break (uri, s);
-                    }
-                }
-            }
-        };
-        let (uri, sid) = uri;
+        }
+        let sid = found.ok_or(UserError::IdCollision)?;
+        let text = format!(
+            "msrps://{}:{}/{};tcp",
+            self.config.host, self.config.port, sid
+        );
+        let uri = MsrpUri::parse(&text).map_err(|_| UserError::InvalidHost)?;
         let expires_at = now + lifetime;
         let timer = self.add_timer(expires_at, Timer::ClientExpiry(sid.clone()));
         self.clients.insert(

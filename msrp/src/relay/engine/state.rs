@@ -184,6 +184,8 @@ pub(super) struct Conn {
     pub successful: bool,
     pub failures: u32,
     pub auth_failures: u32,
+    /// Forwarded messages coming in on this connection.
+    pub forwards_in: usize,
     pub probation: Option<TimerKey>,
 }
 
@@ -211,6 +213,7 @@ impl Conn {
             successful: false,
             failures: 0,
             auth_failures: 0,
+            forwards_in: 0,
             probation: None,
         }
     }
