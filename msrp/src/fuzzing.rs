@@ -8,6 +8,10 @@ use bytes::BytesMut;
 
 mod endpoint;
 pub use endpoint::endpoint;
+#[cfg(feature = "relay")]
+mod relay;
+#[cfg(feature = "relay")]
+pub use relay::relay;
 
 use crate::{
     ChunkSender, Decoder, DecoderConfig, Flag, Frame, Head, IdGenerator, Message, MessageId,
