@@ -204,7 +204,7 @@ impl Relay {
 
     /// The connection asked for by [`Event::Connect`] is open (`tls` as asked).
     pub fn connected(&mut self, now: Instant, connection: ConnectionId) -> Result<(), UserError> {
-        self.tick(now);
+        let now = self.tick(now);
         let c = self
             .connections
             .get_mut(&connection)
@@ -213,6 +213,8 @@ impl Relay {
             return Err(UserError::NotConnecting);
         }
         c.phase = Phase::Open;
+        // Anything the peer sent before the driver reported the connection open.
+        self.decode_loop(now, connection);
         Ok(())
     }
 
