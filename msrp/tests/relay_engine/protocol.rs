@@ -353,3 +353,47 @@ fn messages_beyond_the_per_connection_limit_get_413() {
     assert_eq!(answers, vec![200, 413]);
     assert_eq!(relay.forward_count(), 1);
 }
+
+#[test]
+fn bytes_beyond_the_declared_total_fail_the_message_without_pausing() {
+    let now = Instant::now();
+    let mut relay = Relay::new(RelayConfig::new("relay.example.com", 2855), ids(1));
+    let a = relay.open_connection(now, true).unwrap();
+    let b = relay.open_connection(now, true).unwrap();
+    let ua = relay.grant(now, a, HOUR).unwrap();
+    let ub = relay.grant(now, b, HOUR).unwrap();
+    let to = format!("{ua} {ub} {BOB}");
+    relay
+        .handle_input(
+            now,
+            a,
+            &send("t1aa", &to, "msg0001", "1-*/10", "", &[b'z'; 20], '$'),
+        )
+        .unwrap();
+    assert!(relay.readable(a), "not paused");
+    let heads = drain(&mut relay, a);
+    let statuses: Vec<u16> = heads
+        .iter()
+        .filter_map(|(h, _, _)| match h {
+            Head::Response(r) => Some(r.status.code()),
+            Head::Request(_) => None,
+        })
+        .collect();
+    assert_eq!(statuses, vec![413]);
+    let report = heads.iter().find_map(|(h, _, _)| match h {
+        Head::Request(r) if r.method == Method::Report => Some(r),
+        _ => None,
+    });
+    assert_eq!(
+        report
+            .and_then(|r| r.headers.status())
+            .map(|s| s.code().code()),
+        Some(400)
+    );
+    assert_eq!(relay.forward_count(), 0);
+    let mut failed = false;
+    while let Some(e) = relay.poll_event() {
+        failed |= matches!(e, Event::MessageFailed { .. });
+    }
+    assert!(failed);
+}

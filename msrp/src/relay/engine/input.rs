@@ -443,6 +443,11 @@ impl Relay {
                 f.last_input = now;
                 let room = f.sender.room();
                 let take = data.len().min(room);
+                let held = f.sender.sent() + f.sender.queued() as u64 + take as u64;
+                if take < data.len() && f.sender.total().is_some_and(|t| held >= t) {
+                    // Bytes beyond the declared total: waiting would not help.
+                    return self.fail_forward(now, fid, ForwardFailure::BadChunks);
+                }
                 let rest = data.split_off(take);
                 let pushed = data.len();
                 if f.sender.push(data).is_err() {
