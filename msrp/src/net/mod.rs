@@ -79,6 +79,8 @@ mod config;
 mod driver;
 mod hash;
 mod io;
+#[cfg(feature = "relay")]
+pub mod relay;
 mod stream;
 #[cfg(feature = "tls")]
 pub mod tls;
@@ -134,6 +136,10 @@ pub enum NetError {
     /// The driver task has stopped.
     #[error("the driver has stopped")]
     Stopped,
+    /// The relay engine refused the command (feature `relay`).
+    #[cfg(feature = "relay")]
+    #[error(transparent)]
+    Relay(crate::relay::engine::UserError),
 }
 
 /// Why a message (sent or received) did not complete.
@@ -175,6 +181,9 @@ pub enum CloseReason {
     Engine(ConnectionError),
     /// Nothing moved for [`DriverConfig::idle_timeout`].
     Idle,
+    /// The relay engine dropped it (feature `relay`).
+    #[cfg(feature = "relay")]
+    Relay(crate::relay::engine::ConnectionError),
 }
 
 /// What happened, out of the receiver returned by [`Driver::spawn`].
