@@ -8,10 +8,15 @@ use bytes::BytesMut;
 
 mod endpoint;
 pub use endpoint::endpoint;
+
 #[cfg(feature = "relay")]
 mod relay;
 #[cfg(feature = "relay")]
-pub use relay::relay;
+pub use relay::relay_digest;
+#[cfg(feature = "relay")]
+mod relay_engine;
+#[cfg(feature = "relay")]
+pub use relay_engine::relay_engine;
 
 use crate::{
     ChunkSender, Decoder, DecoderConfig, Flag, Frame, Head, IdGenerator, Message, MessageId,

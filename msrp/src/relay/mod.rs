@@ -19,6 +19,8 @@
 //!
 //! - [`digest`]: Digest as RFC 4976 §9.1 restricts it (MD5, `qop=auth`): header parsing and
 //!   formatting, the client's answer, and the relay's challenge issue and verification.
+//! - [`client`]: the sans-IO AUTH client, which walks a configured relay chain, answers
+//!   challenges, handles 423, refreshes before expiry and falls back to alternative relays.
 //! - [`engine`]: the sans-IO relay (RFC 4976 §6): AUTH, path rewriting, hop-by-hop answers,
 //!   cut-through forwarding with bounded buffers.
 //!
@@ -33,5 +35,6 @@
 //! # Ok::<(), digest::DigestError>(())
 //! ```
 
+pub mod client;
 pub mod digest;
 pub mod engine;
