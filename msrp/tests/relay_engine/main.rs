@@ -4,6 +4,7 @@
 mod auth;
 mod failures;
 mod forwarding;
+mod interop;
 mod net;
 mod protocol;
 mod security;

@@ -39,14 +39,20 @@ pub(super) struct Authority {
 }
 
 impl Authority {
+    /// A URI without a port names the relay default, 2855 (RFC 4976 §8), so an AUTH sent to
+    /// `msrps://relay;tcp` and later requests to `msrps://relay:2855/..;tcp` share one
+    /// connection.
     pub fn of(uri: &MsrpUri) -> Self {
         Self {
             host: uri.host_str().to_ascii_lowercase(),
-            port: uri.port(),
+            port: Some(uri.port().unwrap_or(DEFAULT_PORT)),
             tls: uri.is_secure(),
         }
     }
 }
+
+/// The MSRP relay port used when a URI names none (RFC 4976 §8, RFC 4975 §15.4).
+pub(super) const DEFAULT_PORT: u16 = 2855;
 
 /// What a timer is for.
 #[derive(Clone, Debug, PartialEq, Eq)]
