@@ -1,47 +1,23 @@
-//! The read side: decoding, addressing (RFC 4976 §6.2, §6.4), routing, answering SEND
-//! chunks hop by hop (§6.4.1) and feeding their bodies to the forwarded messages.
+//! The read side: decoding, dispatching requests once routed (module `route`), answering
+//! SEND chunks hop by hop (RFC 4976 §6.4.1) and feeding their bodies to the forwarded
+//! messages.
 
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 
-use super::event::{ConnectionError, Event, ForwardFailure, UserError};
-use super::state::{
-    Authority, Conn, Forward, ForwardId, MAX_ALIASES, Outstanding, Pause, Phase, Receiving, Target,
-    Timer,
-};
+use super::event::{ConnectionError, ForwardFailure, UserError};
+use super::route::{Refusal, Route};
+use super::state::{Forward, ForwardId, Outstanding, Pause, Phase, Receiving, Target, Timer};
 use super::{ConnectionId, Relay};
 use crate::decoder::{Frame, Rejection};
 use crate::endpoint::{answers, response};
 use crate::header::Header;
 use crate::ident::TransactionId;
-use crate::message::{Flag, Head, Method, Request, Response, encode_end_line};
+use crate::message::{Flag, Head, Method, Request, encode_end_line};
 use crate::sender::{ChunkSender, MessageTemplate};
 use crate::status::StatusCode;
-use crate::uri::{MsrpUri, Path};
-
-/// Client URIs one request may name in a row at the front of its To-Path (a client of this
-/// relay sending to another client of it names two).
-const MAX_OWN_HOPS: usize = 4;
-
-/// Where a request goes.
-struct Route {
-    out: ConnectionId,
-    to_path: Path,
-    from_path: Path,
-    /// Our first URI the request named.
-    responder: Path,
-}
-
-/// Why a request is not forwarded.
-enum Refusal {
-    /// Not addressed to the relay: drop the connection (§6.2).
-    Drop,
-    /// Answer with this status (rules permitting) and count a failed request.
-    Answer(StatusCode),
-    /// An AUTH addressed to the relay itself.
-    Auth,
-}
+use crate::uri::Path;
 
 impl Relay {
     /// Feeds bytes read from `connection`. Call with every read, in order, while
@@ -100,19 +76,6 @@ impl Relay {
         }
     }
 
-    /// Whether `uri` names this relay's host (and its port, or none).
-    pub(super) fn is_own(&self, uri: &MsrpUri) -> bool {
-        uri.host_str().eq_ignore_ascii_case(&self.config.host)
-            && uri.port().is_none_or(|p| p == self.config.port)
-    }
-
-    /// The client URI `uri` names, if it is one of ours, valid now.
-    fn client_conn(&self, now: Instant, uri: &MsrpUri) -> Option<ConnectionId> {
-        let sid = uri.session_id()?;
-        let client = self.clients.get(sid)?;
-        (client.expires_at > now).then_some(client.connection)
-    }
-
     /// Queues `bytes` on `conn`'s control queue.
     pub(super) fn push_control(&mut self, conn: ConnectionId, bytes: Bytes) {
         if let Some(c) = self.connections.get_mut(&conn) {
@@ -159,118 +122,6 @@ impl Relay {
         if let Some(c) = self.connections.get_mut(&conn) {
             c.receiving = Some(rcv);
         }
-    }
-
-    /// Where a request arriving on `conn` goes (RFC 4976 §6.2, §6.4).
-    fn route(&mut self, now: Instant, conn: ConnectionId, r: &Request) -> Result<Route, Refusal> {
-        let mut to: Vec<MsrpUri> = r.to_path.iter().cloned().collect();
-        let mut from: Vec<MsrpUri> = r.from_path.iter().cloned().collect();
-        let mut responder: Option<MsrpUri> = None;
-        for _ in 0..MAX_OWN_HOPS {
-            if to.is_empty() {
-                // Nothing beyond our URI: nowhere to forward to.
-                return Err(Refusal::Answer(StatusCode::Forbidden));
-            }
-            let uri = to.remove(0);
-            if !self.is_own(&uri) {
-                return Err(if responder.is_none() {
-                    Refusal::Drop
-                } else {
-                    Refusal::Answer(StatusCode::NoSuchSession)
-                });
-            }
-            if uri.session_id().is_none() {
-                // The relay's bare URI: only AUTH is addressed to it (RFC 4976 §5.1).
-                let alone = to.is_empty() && responder.is_none();
-                return Err(if alone && r.method == Method::Auth {
-                    Refusal::Auth
-                } else {
-                    Refusal::Answer(StatusCode::Forbidden)
-                });
-            }
-            // RFC 4976 §6.3: an unknown or expired URI is not valid for forwarding.
-            let Some(client) = self.client_conn(now, &uri) else {
-                return Err(Refusal::Answer(StatusCode::NoSuchSession));
-            };
-            from.insert(0, uri.clone());
-            let responder = responder.get_or_insert(uri).clone();
-            let finish = |out: ConnectionId, to: Vec<MsrpUri>, from: Vec<MsrpUri>| match (
-                Path::from_uris(to),
-                Path::from_uris(from),
-            ) {
-                (Some(to_path), Some(from_path)) => Ok(Route {
-                    out,
-                    to_path,
-                    from_path,
-                    responder: Path::new(responder.clone()),
-                }),
-                _ => Err(Refusal::Answer(StatusCode::Forbidden)),
-            };
-            if client != conn {
-                // Towards the client that obtained the URI (§6.4 case 1).
-                return finish(client, to, from);
-            }
-            // From that client (§6.4 case 2): on to the next URI.
-            let Some(next) = to.first() else {
-                return Err(Refusal::Answer(StatusCode::Forbidden));
-            };
-            if self.is_own(next) {
-                // Another URI of ours: take it off as well.
-                continue;
-            }
-            let next = next.clone();
-            return match self.connection_to(now, &next) {
-                Some(out) => finish(out, to, from),
-                None => Err(Refusal::Answer(StatusCode::RequestTimeout)),
-            };
-        }
-        Err(Refusal::Answer(StatusCode::Forbidden))
-    }
-
-    /// A connection to `uri`'s host and port: one open or being opened, or a new one
-    /// ([`Event::Connect`]). `None` at the connection limit.
-    fn connection_to(&mut self, _now: Instant, uri: &MsrpUri) -> Option<ConnectionId> {
-        let key = Authority::of(uri);
-        if let Some(c) = self.by_authority.get(&key) {
-            if self.connections.contains_key(c) {
-                return Some(*c);
-            }
-        }
-        if self.connections.len() >= self.config.max_connections {
-            return None;
-        }
-        let id = ConnectionId(self.handle());
-        let mut c = Conn::new(&self.config.decoder, Phase::Connecting, false, key.tls);
-        c.aliases.push(key.clone());
-        self.connections.insert(id, c);
-        self.by_authority.insert(key.clone(), id);
-        self.events.push_back(Event::Connect {
-            connection: id,
-            uri: uri.clone(),
-            tls: key.tls,
-        });
-        Some(id)
-    }
-
-    /// Remembers that `conn` reaches the previous hop `uri` (a request from it was valid),
-    /// so requests for that hop reuse the connection rather than open another.
-    fn learn_alias(&mut self, conn: ConnectionId, uri: &MsrpUri) {
-        if self.is_own(uri) || uri.port().is_none() {
-            return;
-        }
-        let key = Authority::of(uri);
-        let taken = self
-            .by_authority
-            .get(&key)
-            .is_some_and(|c| self.connections.contains_key(c));
-        let Some(c) = self.connections.get_mut(&conn) else {
-            return;
-        };
-        if taken || c.aliases.len() >= MAX_ALIASES {
-            return;
-        }
-        c.aliases.push(key.clone());
-        self.by_authority.insert(key, conn);
     }
 
     fn on_request(&mut self, now: Instant, conn: ConnectionId, r: Request) {
@@ -628,76 +479,5 @@ impl Relay {
         };
         self.respond(conn, &rcv, status);
         self.request_failed(now, conn);
-    }
-
-    /// A response on `conn` (RFC 4976 §6.4.3): completes the forwarded transaction it
-    /// answers; error responses to SEND chunks become REPORTs to the sender; responses to
-    /// other requests go back the way the request came.
-    fn on_response(&mut self, now: Instant, conn: ConnectionId, r: Response) {
-        if !self.is_own(r.to_path.first()) {
-            return;
-        }
-        let key = (conn, r.transaction_id);
-        let Some(entry) = self.outstanding.remove(&key) else {
-            // Perhaps an error for a chunk sent with Failure-Report: partial.
-            if !r.status.is_success() {
-                let fwd = self.connections.get(&conn).and_then(|c| {
-                    c.recent
-                        .iter()
-                        .find(|(t, _)| *t == r.transaction_id)
-                        .map(|(_, f)| *f)
-                });
-                if let Some(fid) = fwd {
-                    self.fail_forward(now, fid, ForwardFailure::Response(r.status));
-                }
-            }
-            return;
-        };
-        if let Some(key) = entry.timer() {
-            self.timers.remove(&key);
-        }
-        if let Some(c) = self.connections.get_mut(&conn) {
-            c.pending = c.pending.saturating_sub(1);
-        }
-        match entry {
-            Outstanding::Chunk { fwd, .. } => {
-                if let Some(f) = self.forwards.get_mut(&fwd) {
-                    f.pending = f.pending.saturating_sub(1);
-                }
-                if r.status.is_success() {
-                    self.check_forward_done(fwd);
-                } else {
-                    self.fail_forward(now, fwd, ForwardFailure::Response(r.status));
-                }
-            }
-            Outstanding::Request {
-                in_conn,
-                tid,
-                responder,
-                ..
-            } => {
-                // Our URIs leave the To-Path and lead the From-Path (a request between two
-                // clients of this relay named two of them).
-                let mut to: Vec<MsrpUri> = r.to_path.iter().cloned().collect();
-                let mut from: Vec<MsrpUri> = r.from_path.iter().cloned().collect();
-                while to.len() > 1 && to.first().is_some_and(|u| self.is_own(u)) {
-                    from.insert(0, to.remove(0));
-                }
-                let Some(to_path) = Path::from_uris(to) else {
-                    return;
-                };
-                let from_path = Path::from_uris(from).unwrap_or(responder);
-                let forwarded = Response {
-                    transaction_id: tid,
-                    to_path,
-                    from_path,
-                    ..r
-                };
-                let mut out = BytesMut::with_capacity(256);
-                Head::Response(forwarded).encode(&mut out);
-                encode_end_line(tid, Flag::Complete, &mut out);
-                self.push_control(in_conn, out.freeze());
-            }
-        }
     }
 }

@@ -92,6 +92,8 @@ mod event;
 mod failure;
 mod input;
 mod output;
+mod response;
+mod route;
 mod state;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
