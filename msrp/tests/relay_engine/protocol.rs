@@ -397,3 +397,35 @@ fn bytes_beyond_the_declared_total_fail_the_message_without_pausing() {
     }
     assert!(failed);
 }
+
+#[test]
+fn huge_lifetimes_and_timeouts_do_not_overflow() {
+    let now = Instant::now();
+    let config = RelayConfig::new("relay.example.com", 2855)
+        .with_probation(Duration::MAX)
+        .with_stall_timeout(Duration::MAX)
+        .with_response_timeout(Duration::MAX)
+        .with_message_idle_timeout(Duration::MAX);
+    let mut relay = Relay::new(config, ids(1));
+    let a = relay.open_connection(now, true).unwrap();
+    let b = relay.open_connection(now, true).unwrap();
+    let ua = relay.grant(now, a, Duration::MAX).unwrap();
+    let ub = relay.grant(now, b, Duration::MAX).unwrap();
+    let to = format!("{ua} {ub} {BOB}");
+    relay
+        .handle_input(
+            now,
+            a,
+            &send("t1aa", &to, "msg0001", "1-*/9000", "", &[1; 3000], '+'),
+        )
+        .unwrap();
+    let forwarded = drain(&mut relay, b);
+    assert_eq!(forwarded.iter().map(|(_, n, _)| n).sum::<usize>(), 3000);
+    assert!(
+        relay
+            .poll_timeout()
+            .is_some_and(|t| t > now + Duration::from_secs(3600))
+    );
+    relay.handle_timeout(now + Duration::from_secs(86_400));
+    assert_eq!(relay.client_count(), 2);
+}

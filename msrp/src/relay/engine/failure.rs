@@ -7,7 +7,7 @@ use bytes::{Bytes, BytesMut};
 
 use super::event::{ConnectionError, Event, ForwardFailure};
 use super::state::{Forward, ForwardId, Outstanding, Receiving, Target, Timer};
-use super::{ConnectionId, Relay};
+use super::{ConnectionId, Relay, later};
 use crate::endpoint::response;
 use crate::header::{ByteRange, FailureReport, Header, ReportStatus};
 use crate::ident::{MessageId, TransactionId};
@@ -220,11 +220,11 @@ impl Relay {
         let Some(f) = self.forwards.get(&fid) else {
             return;
         };
-        let due = f.last_input + idle;
+        let due = later(f.last_input, idle);
         if due <= now && !f.sender.is_finished() {
             self.fail_forward(now, fid, ForwardFailure::Idle);
         } else {
-            self.add_timer(due.max(now + idle / 4), Timer::MessageIdle(fid));
+            self.add_timer(due.max(later(now, idle / 4)), Timer::MessageIdle(fid));
         }
     }
 

@@ -9,7 +9,7 @@ use bytes::{Bytes, BytesMut};
 use super::event::{ConnectionError, ForwardFailure, UserError};
 use super::route::{Refusal, Route};
 use super::state::{Forward, ForwardId, Outstanding, Pause, Phase, Receiving, Target, Timer};
-use super::{ConnectionId, Relay};
+use super::{ConnectionId, Relay, later};
 use crate::decoder::{Frame, Rejection};
 use crate::endpoint::{answers, response};
 use crate::header::Header;
@@ -227,7 +227,7 @@ impl Relay {
                 sender.set_extra_headers(extra);
                 let fid = ForwardId(self.handle());
                 let idle = self.config.message_idle_timeout;
-                self.add_timer(now + idle, Timer::MessageIdle(fid));
+                self.add_timer(later(now, idle), Timer::MessageIdle(fid));
                 self.forwards.insert(
                     fid,
                     Forward {
@@ -256,7 +256,11 @@ impl Relay {
             return;
         };
         f.last_input = now;
-        let expected = f.sender.sent() + f.sender.queued() as u64 + 1;
+        let expected = f
+            .sender
+            .sent()
+            .saturating_add(f.sender.queued() as u64)
+            .saturating_add(1);
         let in_place = start == expected || f.sender.seek(start);
         let same_route = f.out_conn == route.out;
         rcv.target = Target::Chunk {
@@ -294,7 +298,11 @@ impl Relay {
                 f.last_input = now;
                 let room = f.sender.room();
                 let take = data.len().min(room);
-                let held = f.sender.sent() + f.sender.queued() as u64 + take as u64;
+                let held = f
+                    .sender
+                    .sent()
+                    .saturating_add(f.sender.queued() as u64)
+                    .saturating_add(take as u64);
                 if take < data.len() && f.sender.total().is_some_and(|t| held >= t) {
                     // Bytes beyond the declared total: waiting would not help.
                     return self.fail_forward(now, fid, ForwardFailure::BadChunks);
@@ -306,13 +314,15 @@ impl Relay {
                     return self.fail_forward(now, fid, ForwardFailure::BadChunks);
                 }
                 *received += pushed as u64;
-                f.received_end = f.received_end.max(*start + *received - 1);
+                f.received_end = f
+                    .received_end
+                    .max(start.saturating_add(*received).saturating_sub(1));
                 let out = f.out_conn;
                 self.mark_sending(fid, out);
                 if !rest.is_empty() {
                     // The message's buffer is full: hold the rest and stop reading this
                     // connection until the next hop takes bytes, or the stall timeout.
-                    let at = now + self.config.stall_timeout;
+                    let at = later(now, self.config.stall_timeout);
                     let timer = self.add_timer(at, Timer::Stall(conn, fid));
                     if let Some(c) = self.connections.get_mut(&conn) {
                         c.paused = Some(Pause {
@@ -366,7 +376,7 @@ impl Relay {
                 let bytes = self.encode_whole(&mut request, body, flag);
                 if track {
                     let timer = self.add_timer(
-                        now + self.config.response_timeout,
+                        later(now, self.config.response_timeout),
                         Timer::Response(out, request.transaction_id),
                     );
                     if let Some(c) = self.connections.get_mut(&out) {

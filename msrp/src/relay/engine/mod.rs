@@ -113,6 +113,15 @@ use crate::uri::MsrpUri;
 /// asks for.
 const CLIENT_ID_LEN: usize = 16;
 
+/// Longest delay a timer is set for: durations from the configuration or the caller are
+/// clamped to it, so adding them to an instant never overflows.
+const MAX_DELAY: Duration = Duration::from_secs(100 * 365 * 86_400);
+
+/// `now + d`, with `d` clamped to [`MAX_DELAY`] (and `now` itself if even that overflows).
+fn later(now: Instant, d: Duration) -> Instant {
+    now.checked_add(d.min(MAX_DELAY)).unwrap_or(now)
+}
+
 /// The MSRP relay engine. See the [module documentation](self).
 ///
 /// Call [`handle_input`](Self::handle_input) with every read (only while
@@ -199,7 +208,7 @@ impl Relay {
         }
         let id = ConnectionId(self.handle());
         let mut c = Conn::new(&self.config.decoder, Phase::Open, true, tls);
-        c.probation = Some(self.add_timer(now + self.config.probation, Timer::Probation(id)));
+        c.probation = Some(self.add_timer(later(now, self.config.probation), Timer::Probation(id)));
         self.connections.insert(id, c);
         Ok(id)
     }
@@ -298,7 +307,7 @@ impl Relay {
             self.config.host, self.config.port, sid
         );
         let uri = MsrpUri::parse(&text).map_err(|_| UserError::InvalidHost)?;
-        let expires_at = now + lifetime;
+        let expires_at = later(now, lifetime);
         let timer = self.add_timer(expires_at, Timer::ClientExpiry(sid.clone()));
         self.clients.insert(
             sid.clone(),

@@ -5,7 +5,7 @@
 use bytes::Bytes;
 
 use super::state::{ForwardId, Outstanding, Phase, RECENT_PARTIAL, Timer};
-use super::{ConnectionId, Relay, Transmit};
+use super::{ConnectionId, Relay, Transmit, later};
 use crate::header::{ByteRange, FailureReport};
 
 impl Relay {
@@ -161,8 +161,8 @@ impl Relay {
         if let Some(tid) = tid {
             match failure {
                 FailureReport::Yes => {
-                    let timer =
-                        now.map(|now| self.add_timer(now + timeout, Timer::Response(conn, tid)));
+                    let timer = now
+                        .map(|now| self.add_timer(later(now, timeout), Timer::Response(conn, tid)));
                     self.outstanding
                         .insert((conn, tid), Outstanding::Chunk { fwd, range, timer });
                     if let Some(c) = self.connections.get_mut(&conn) {
@@ -215,7 +215,9 @@ impl Relay {
         }) = &mut c.receiving
         {
             *received += take as u64;
-            f.received_end = f.received_end.max(*start + *received - 1);
+            f.received_end = f
+                .received_end
+                .max(start.saturating_add(*received).saturating_sub(1));
         }
         if done {
             c.paused = None;
