@@ -429,3 +429,41 @@ fn huge_lifetimes_and_timeouts_do_not_overflow() {
     relay.handle_timeout(now + Duration::from_secs(86_400));
     assert_eq!(relay.client_count(), 2);
 }
+
+#[test]
+fn a_message_waiting_for_its_next_hop_to_connect_is_not_failed_as_stalled() {
+    let now = Instant::now();
+    let config = RelayConfig::new("relay.example.com", 2855)
+        .with_message_buffer(4096)
+        .with_stall_timeout(Duration::from_secs(5));
+    let mut relay = Relay::new(config, ids(1));
+    let a = relay.open_connection(now, true).unwrap();
+    let ua = relay.grant(now, a, HOUR).unwrap();
+    let to = format!("{ua} {BOB}");
+    relay
+        .handle_input(
+            now,
+            a,
+            &send("t1aa", &to, "msg0001", "1-*/20000", "", &[2; 20000], '$'),
+        )
+        .unwrap();
+    let connect = std::iter::from_fn(|| relay.poll_event()).find_map(|e| match e {
+        Event::Connect { connection, .. } => Some(connection),
+        _ => None,
+    });
+    let out = connect.expect("a connection to Bob is opened");
+    assert!(
+        !relay.readable(a),
+        "paused: the buffer is full while connecting"
+    );
+    relay.handle_timeout(now + Duration::from_secs(8));
+    assert_eq!(relay.forward_count(), 1, "still waiting for the connection");
+    relay.connected(now + Duration::from_secs(8), out).unwrap();
+    let mut wire = Vec::new();
+    while let Some(t) = relay.poll_transmit_on(out) {
+        wire.extend_from_slice(&t.data);
+    }
+    let body: usize = decode_stream(&wire).iter().map(|w| w.body).sum();
+    assert_eq!(body, 20000, "everything went out once connected");
+    assert!(relay.readable(a));
+}

@@ -6,7 +6,7 @@ use std::time::Instant;
 use bytes::{Bytes, BytesMut};
 
 use super::event::{ConnectionError, Event, ForwardFailure};
-use super::state::{Forward, ForwardId, Outstanding, Receiving, Target, Timer};
+use super::state::{Forward, ForwardId, Outstanding, Phase, Receiving, Target, Timer};
 use super::{ConnectionId, Relay, later};
 use crate::endpoint::response;
 use crate::header::{ByteRange, FailureReport, Header, ReportStatus};
@@ -208,9 +208,31 @@ impl Relay {
             .get(&conn)
             .and_then(|c| c.paused.as_ref())
             .is_some_and(|p| p.fwd == fid);
-        if paused {
-            self.fail_forward(now, fid, ForwardFailure::Stalled);
+        if !paused {
+            return;
         }
+        let connecting = self
+            .forwards
+            .get(&fid)
+            .and_then(|f| self.connections.get(&f.out_conn))
+            .is_some_and(|c| c.phase == Phase::Connecting);
+        if connecting {
+            // The next hop is still being connected to: the driver's connect timeout
+            // bounds that wait (connect_failed fails the message), not the stall timeout.
+            let timer = self.add_timer(
+                later(now, self.config.stall_timeout),
+                Timer::Stall(conn, fid),
+            );
+            if let Some(p) = self
+                .connections
+                .get_mut(&conn)
+                .and_then(|c| c.paused.as_mut())
+            {
+                p.timer = timer;
+            }
+            return;
+        }
+        self.fail_forward(now, fid, ForwardFailure::Stalled);
     }
 
     /// A forwarded message's idle check: one still waiting for bytes that got none for
