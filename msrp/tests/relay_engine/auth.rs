@@ -217,4 +217,7 @@ fn repeated_wrong_passwords_close_the_connection() {
         vec![(c, ConnectionError::TooManyFailures)]
     );
     assert!(!relay.readable(c));
+    let stats = relay.stats();
+    assert_eq!((stats.auth_accepted, stats.auth_refused), (0, 3));
+    assert_eq!(stats.connections_dropped, 1);
 }

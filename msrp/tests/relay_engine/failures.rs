@@ -177,6 +177,8 @@ fn stalled_receiver_fails_only_its_own_message() {
         e,
         RelayEvent::MessageFailed { failure: ForwardFailure::Stalled, message_id, .. } if *message_id == mc
     )));
+    let stats = net.relays[r].stats();
+    assert_eq!((stats.messages_forwarded, stats.messages_failed), (1, 1));
     // Only what the stalled message holds stays queued for Carol: bounded by its buffer.
     assert!(net.relays[r].queued(c_rc) <= (32 << 10) + 1024);
     let _ = b_conn;

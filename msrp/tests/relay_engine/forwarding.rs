@@ -146,6 +146,13 @@ fn file_through_one_relay_is_rechunked_with_paths_rewritten() {
             .all(|a| a.to_path == Path::new(ub.clone()))
     );
     assert_eq!(net.relays[r].forward_count(), 0, "nothing left in flight");
+    let stats = net.relays[r].stats();
+    assert_eq!(stats.messages_forwarded, 1);
+    assert_eq!(stats.messages_failed, 0);
+    assert_eq!(stats.body_bytes, len as u64);
+    // Alice's bodiless SEND and Bob's success REPORT.
+    assert_eq!(stats.requests_forwarded, 2);
+    assert!(stats.bytes_written > len as u64);
 }
 
 #[test]

@@ -139,6 +139,7 @@ impl Relay {
         }
         headers.push(Header::Expires(seconds));
         self.answer_auth(conn, rcv, &request, StatusCode::Ok, headers);
+        self.stats.auth_accepted += 1;
         self.events.push_back(Event::ClientAuthenticated {
             connection: conn,
             username,
@@ -174,6 +175,7 @@ impl Relay {
     /// during probation (§6.1). An AUTH that came through another relay (From-Path longer
     /// than the client) does not count against the relay's connection (§6.3).
     fn auth_failed(&mut self, now: Instant, conn: ConnectionId, request: &Request) {
+        self.stats.auth_refused += 1;
         if request.from_path.len() > 1 {
             return;
         }

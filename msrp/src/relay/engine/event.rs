@@ -114,6 +114,34 @@ impl ForwardFailure {
     }
 }
 
+/// Counters of a [`Relay`](super::Relay) since it started, out of
+/// [`stats`](super::Relay::stats).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RelayStats {
+    /// SEND messages forwarded whole: last chunk written and, with `Failure-Report: yes`,
+    /// every forwarded chunk answered 200.
+    pub messages_forwarded: u64,
+    /// Forwarded SEND messages that failed (their senders were told).
+    pub messages_failed: u64,
+    /// SEND messages the sender aborted (`#`), passed on downstream.
+    pub messages_aborted: u64,
+    /// Non-SEND requests (and bodiless SENDs) forwarded.
+    pub requests_forwarded: u64,
+    /// Requests refused (not forwarded): unknown or expired URIs, limits, bad messages.
+    pub requests_refused: u64,
+    /// Body bytes of SEND messages taken in for forwarding.
+    pub body_bytes: u64,
+    /// Bytes handed out by `poll_transmit` / `poll_transmit_on`.
+    pub bytes_written: u64,
+    /// AUTH requests answered 200 (a client URI handed out).
+    pub auth_accepted: u64,
+    /// AUTH requests refused with 401 after credentials, or 403.
+    pub auth_refused: u64,
+    /// Connections the relay dropped ([`Event::Close`]).
+    pub connections_dropped: u64,
+}
+
 /// What happened, out of [`poll_event`](super::Relay::poll_event).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]

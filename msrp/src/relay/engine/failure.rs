@@ -73,6 +73,7 @@ impl Relay {
     pub(super) fn abort_forward(&mut self, fid: ForwardId) {
         if let Some(mut f) = self.remove_forward(fid) {
             self.abort_downstream(fid, &mut f);
+            self.stats.messages_aborted += 1;
         }
     }
 
@@ -84,6 +85,7 @@ impl Relay {
             .is_some_and(|f| f.sender.is_done() && f.pending == 0);
         if done {
             self.remove_forward(fid);
+            self.stats.messages_forwarded += 1;
         }
     }
 
@@ -133,6 +135,7 @@ impl Relay {
             let report = self.report(&f, range, failure.status());
             self.push_control(in_conn, report);
         }
+        self.stats.messages_failed += 1;
         self.events.push_back(Event::MessageFailed {
             connection: in_conn,
             message_id: f.message_id,
@@ -277,6 +280,7 @@ impl Relay {
             return;
         };
         if let Some(error) = error {
+            self.stats.connections_dropped += 1;
             self.events.push_back(Event::Close {
                 connection: conn,
                 error,

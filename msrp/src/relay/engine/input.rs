@@ -146,6 +146,7 @@ impl Relay {
                 return self.set_receiving(conn, rcv);
             }
             Err(Refusal::Answer(status)) => {
+                self.stats.requests_refused += 1;
                 rcv.target = Target::Answer(status);
                 self.set_receiving(conn, rcv);
                 return self.request_failed(now, conn);
@@ -314,6 +315,7 @@ impl Relay {
                     return self.fail_forward(now, fid, ForwardFailure::BadChunks);
                 }
                 *received += pushed as u64;
+                self.stats.body_bytes += pushed as u64;
                 f.received_end = f
                     .received_end
                     .max(start.saturating_add(*received).saturating_sub(1));
@@ -394,6 +396,7 @@ impl Relay {
                     );
                 }
                 self.push_control(out, bytes);
+                self.stats.requests_forwarded += 1;
                 if rcv.is_send {
                     // A bodiless SEND is answered hop by hop too.
                     self.respond(conn, &rcv, StatusCode::Ok);

@@ -100,7 +100,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 pub use config::RelayConfig;
-pub use event::{ConnectionError, Event, ForwardFailure, UserError};
+pub use event::{ConnectionError, Event, ForwardFailure, RelayStats, UserError};
 
 pub use crate::endpoint::{ConnectionId, Transmit};
 
@@ -151,6 +151,7 @@ pub struct Relay {
     /// The connection `poll_transmit` serves next.
     next_connection: u64,
     auth: Option<auth::Authenticator>,
+    stats: RelayStats,
 }
 
 impl Relay {
@@ -171,6 +172,7 @@ impl Relay {
             now: None,
             next_connection: 0,
             auth: None,
+            stats: RelayStats::default(),
         }
     }
 
@@ -333,6 +335,11 @@ impl Relay {
         self.connections
             .get(&connection)
             .is_some_and(|c| c.paused.is_none() && c.phase == Phase::Open)
+    }
+
+    /// Counters since the relay started.
+    pub fn stats(&self) -> RelayStats {
+        self.stats
     }
 
     /// Number of open or opening connections.

@@ -16,6 +16,7 @@ impl Relay {
     #[must_use]
     pub fn poll_transmit_on(&mut self, connection: ConnectionId) -> Option<Transmit> {
         let (data, from) = self.next_segment(connection)?;
+        self.stats.bytes_written += data.len() as u64;
         if let Some(fid) = from {
             self.resume_input_of(fid);
         }
@@ -215,6 +216,7 @@ impl Relay {
         }) = &mut c.receiving
         {
             *received += take as u64;
+            self.stats.body_bytes += take as u64;
             f.received_end = f
                 .received_end
                 .max(start.saturating_add(*received).saturating_sub(1));
