@@ -24,13 +24,8 @@ impl Relay {
         if let Some(c) = self.connections.get_mut(&f.in_conn) {
             c.forwards_in = c.forwards_in.saturating_sub(1);
         }
-        let keys: Vec<(ConnectionId, TransactionId)> = self
-            .outstanding
-            .iter()
-            .filter(|(_, o)| matches!(o, Outstanding::Chunk { fwd, .. } if *fwd == fid))
-            .map(|(k, _)| *k)
-            .collect();
-        for key in keys {
+        for tid in &f.outstanding {
+            let key = (f.out_conn, *tid);
             if let Some(o) = self.outstanding.remove(&key) {
                 if let Some(t) = o.timer() {
                     self.timers.remove(&t);
@@ -82,7 +77,7 @@ impl Relay {
         let done = self
             .forwards
             .get(&fid)
-            .is_some_and(|f| f.sender.is_done() && f.pending == 0);
+            .is_some_and(|f| f.sender.is_done() && f.outstanding.is_empty());
         if done {
             self.remove_forward(fid);
             self.stats.messages_forwarded += 1;
@@ -172,6 +167,11 @@ impl Relay {
         if let Some(c) = self.connections.get_mut(&conn) {
             c.pending = c.pending.saturating_sub(1);
         }
+        if let Outstanding::Chunk { fwd, .. } = &entry {
+            if let Some(f) = self.forwards.get_mut(fwd) {
+                f.outstanding.retain(|t| *t != tid);
+            }
+        }
         self.outstanding_failed(now, entry);
     }
 
@@ -180,9 +180,6 @@ impl Relay {
     fn outstanding_failed(&mut self, now: Instant, entry: Outstanding) {
         match entry {
             Outstanding::Chunk { fwd, range, .. } => {
-                if let Some(f) = self.forwards.get_mut(&fwd) {
-                    f.pending = f.pending.saturating_sub(1);
-                }
                 self.fail_forward_range(now, fwd, ForwardFailure::Timeout, range);
             }
             Outstanding::Request {

@@ -8,7 +8,9 @@ use bytes::{Bytes, BytesMut};
 
 use super::event::{ConnectionError, ForwardFailure, UserError};
 use super::route::{Refusal, Route};
-use super::state::{Forward, ForwardId, Outstanding, Pause, Phase, Receiving, Target, Timer};
+use super::state::{
+    COPY_BELOW, Forward, ForwardId, Outstanding, Pause, Phase, Receiving, Target, Timer,
+};
 use super::{ConnectionId, Relay, later};
 use crate::decoder::{Frame, Rejection};
 use crate::endpoint::{answers, response};
@@ -239,7 +241,7 @@ impl Relay {
                         report_to: r.from_path.clone(),
                         responder: route.responder.clone(),
                         failure: rcv.failure,
-                        pending: 0,
+                        outstanding: Vec::new(),
                         in_sending: false,
                         last_input: now,
                         chunk_start: 1,
@@ -309,6 +311,9 @@ impl Relay {
                     return self.fail_forward(now, fid, ForwardFailure::BadChunks);
                 }
                 let rest = data.split_off(take);
+                if data.len() < COPY_BELOW {
+                    data = Bytes::copy_from_slice(&data);
+                }
                 let pushed = data.len();
                 if f.sender.push(data).is_err() {
                     // More than the declared total.

@@ -4,7 +4,7 @@
 
 use bytes::Bytes;
 
-use super::state::{ForwardId, Outstanding, Phase, RECENT_PARTIAL, Timer};
+use super::state::{COPY_BELOW, ForwardId, Outstanding, Phase, RECENT_PARTIAL, Timer};
 use super::{ConnectionId, Relay, Transmit, later};
 use crate::header::{ByteRange, FailureReport};
 
@@ -152,8 +152,8 @@ impl Relay {
         let end = f.sender.sent();
         let range = ByteRange::new(f.chunk_start, Some(end), f.sender.total()).ok();
         let failure = f.failure;
-        if failure == FailureReport::Yes {
-            f.pending += 1;
+        if let (FailureReport::Yes, Some(tid)) = (failure, tid) {
+            f.outstanding.push(tid);
         }
         if let Some(c) = self.connections.get_mut(&conn) {
             c.current = None;
@@ -202,7 +202,10 @@ impl Relay {
             return;
         }
         let take = pause.held.len().min(room);
-        let piece = pause.held.split_to(take);
+        let mut piece = pause.held.split_to(take);
+        if piece.len() < COPY_BELOW {
+            piece = Bytes::copy_from_slice(&piece);
+        }
         let done = pause.held.is_empty();
         let timer = pause.timer;
         if f.sender.push(piece).is_err() {

@@ -44,7 +44,7 @@ impl Relay {
         match entry {
             Outstanding::Chunk { fwd, .. } => {
                 if let Some(f) = self.forwards.get_mut(&fwd) {
-                    f.pending = f.pending.saturating_sub(1);
+                    f.outstanding.retain(|t| *t != r.transaction_id);
                 }
                 if r.status.is_success() {
                     self.check_forward_done(fwd);

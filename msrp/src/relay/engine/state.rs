@@ -19,6 +19,11 @@ pub(super) const FAILED_MEMORY: usize = 64;
 /// Recent chunks sent with `Failure-Report: partial`, per connection, so a late error
 /// response still finds its message.
 pub(super) const RECENT_PARTIAL: usize = 64;
+/// Body slices shorter than this are copied out of the input buffer before they are held
+/// for forwarding, so a few bytes never keep a whole read buffer alive (a peer sending tiny
+/// chunks to a stalled next hop would otherwise pin far more memory than the per-message
+/// buffer says).
+pub(super) const COPY_BELOW: usize = 8 << 10;
 /// Peer authorities learned per connection.
 pub(super) const MAX_ALIASES: usize = 4;
 
@@ -263,8 +268,8 @@ pub(super) struct Forward {
     pub report_to: Path,
     pub responder: Path,
     pub failure: FailureReport,
-    /// Forwarded chunks awaiting a response.
-    pub pending: usize,
+    /// Transactions of forwarded chunks awaiting a response on `out_conn`.
+    pub outstanding: Vec<TransactionId>,
     /// Listed in the outgoing connection's `sending` queue.
     pub in_sending: bool,
     /// When bytes last came in.
