@@ -183,3 +183,52 @@ fn stalled_receiver_fails_only_its_own_message() {
     assert!(net.relays[r].queued(c_rc) <= (32 << 10) + 1024);
     let _ = b_conn;
 }
+
+#[test]
+fn error_response_from_the_next_hop_becomes_a_report_with_its_status() {
+    let mut net = Net::new();
+    let r = net.add_relay(RelayConfig::new("relay.example.com", 2855), 1);
+    let (alice, bob) = (net.add_client(2), net.add_client(3));
+    let (a_conn, a_rc) = net.connect_client(alice, r, true);
+    let (_b_conn, b_rc) = net.connect_client(bob, r, true);
+    let now = net.now;
+    let ua = net.relays[r].grant(now, a_rc, HOUR).unwrap();
+    let ub = net.relays[r].grant(now, b_rc, HOUR).unwrap();
+    let sa = net.session(alice, ALICE, &format!("{ua} {ub} {BOB}"));
+    // Bob takes text only: Alice's octet stream gets 415 from him.
+    net.clients[bob]
+        .ep
+        .add_session(
+            crate::net::path(BOB),
+            crate::net::path(&format!("{ub} {ua} {ALICE}")),
+            msrp::endpoint::SessionConfig::default().with_accept_types(["text/plain"]),
+        )
+        .unwrap();
+    net.clients[alice].ep.bind(now, sa, a_conn).unwrap();
+    let m = net.send(alice, sa, 5, 50_000);
+    net.run_until(Duration::from_secs(10), |n| {
+        n.clients[alice].failed(m).is_some()
+    });
+    let got = reports(net.delivered_to(Node::Ep(alice), a_conn));
+    assert!(
+        got.iter()
+            .any(|(status, _, r)| *status == 415 && r.headers.message_id() == Some(m)),
+        "{got:?}"
+    );
+    // Alice's endpoint had every chunk answered by the relay already: it hears the failure
+    // through the REPORT.
+    assert!(net.clients[alice].events().any(|e| matches!(
+        e,
+        EpEvent::Report { message_id, status, .. } if *message_id == m && status.code() == 415
+    )));
+    assert!(net.relay_events[r].iter().any(|(_, e)| matches!(
+        e,
+        RelayEvent::MessageFailed { failure: ForwardFailure::Response(s), .. } if s.code() == 415
+    )));
+    assert!(
+        net.clients[bob]
+            .received
+            .get(&m)
+            .is_none_or(|b| b.is_empty())
+    );
+}
