@@ -467,3 +467,60 @@ fn a_message_waiting_for_its_next_hop_to_connect_is_not_failed_as_stalled() {
     assert_eq!(body, 20000, "everything went out once connected");
     assert!(relay.readable(a));
 }
+
+#[test]
+fn a_client_failing_auth_with_a_farther_relay_is_cut_off_by_the_first() {
+    let now = Instant::now();
+    let mut r1 = with_auth(
+        Relay::new(RelayConfig::new("intra.example.com", 9000), ids(1)),
+        "intra.example.com",
+        now,
+    );
+    let mut r2 = with_auth(
+        Relay::new(RelayConfig::new("extra.example.com", 2855), ids(2)),
+        "extra.example.com",
+        now,
+    );
+    let a = r1.open_connection(now, true).unwrap();
+    let u1 = r1.grant(now, a, HOUR).unwrap();
+    let bare2 = "msrps://extra.example.com;tcp";
+    let to = format!("{u1} {bare2}");
+    let mut link: Option<(ConnectionId, ConnectionId)> = None;
+    // Moves everything between the relays; returns what relay 1 wrote to Alice.
+    let mut pump = |r1: &mut Relay, r2: &mut Relay| -> Vec<(Head, usize, Option<Flag>)> {
+        while let Some(e) = r1.poll_event() {
+            if let Event::Connect { connection, .. } = e {
+                r1.connected(now, connection).unwrap();
+                link = Some((connection, r2.open_connection(now, true).unwrap()));
+            }
+        }
+        if let Some((c12, c21)) = link {
+            for _ in 0..4 {
+                let w = wire(r1, c12);
+                r2.handle_input(now, c21, &w).unwrap();
+                let w = wire(r2, c21);
+                r1.handle_input(now, c12, &w).unwrap();
+            }
+        }
+        drain(r1, a)
+    };
+    r1.handle_input(now, a, &auth("x001", &to, None)).unwrap();
+    let first = only_response(pump(&mut r1, &mut r2));
+    let ch = Challenge::parse(&first.headers.get("WWW-Authenticate").unwrap()).unwrap();
+    for (nc, tid) in [(1, "x002"), (2, "x003")] {
+        let wrong = digest::respond(&ch, "Alice", "bad", "AUTH", bare2, "0a4f113b", nc).to_string();
+        r1.handle_input(now, a, &auth(tid, &to, Some(&wrong)))
+            .unwrap();
+        let resp = only_response(pump(&mut r1, &mut r2));
+        assert_eq!(resp.status.code(), 401);
+        assert!(r1.readable(a), "still open after {tid}");
+    }
+    let wrong = digest::respond(&ch, "Alice", "bad", "AUTH", bare2, "0a4f113b", 3).to_string();
+    r1.handle_input(now, a, &auth("x004", &to, Some(&wrong)))
+        .unwrap();
+    let _ = pump(&mut r1, &mut r2);
+    assert!(!r1.readable(a), "relay 1 closed Alice's connection");
+    let (c12, _) = link.unwrap();
+    assert!(r1.readable(c12), "the connection between the relays stays");
+    assert!(r2.client_count() == 0);
+}

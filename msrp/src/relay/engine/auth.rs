@@ -170,6 +170,20 @@ impl Relay {
         self.push_control(conn, out.freeze());
     }
 
+    /// Counts a failed AUTH that this relay forwarded for a directly connected client: a
+    /// client that keeps failing with relays further on is cut off too (RFC 4976 §6.3).
+    pub(super) fn forwarded_auth_failed(&mut self, now: Instant, conn: ConnectionId) {
+        self.stats.auth_refused += 1;
+        let limit = self.config.max_failed_requests;
+        let Some(c) = self.connections.get_mut(&conn) else {
+            return;
+        };
+        c.auth_failures = c.auth_failures.saturating_add(1);
+        if c.auth_failures >= limit {
+            self.drop_connection(now, conn, Some(ConnectionError::TooManyFailures));
+        }
+    }
+
     /// Counts a failed AUTH from a directly connected client: several close the
     /// connection even after earlier successes (RFC 4976 §6.3), as other failed requests do
     /// during probation (§6.1). An AUTH that came through another relay (From-Path longer

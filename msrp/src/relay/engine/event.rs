@@ -136,7 +136,8 @@ pub struct RelayStats {
     pub bytes_written: u64,
     /// AUTH requests answered 200 (a client URI handed out).
     pub auth_accepted: u64,
-    /// AUTH requests refused with 401 after credentials, or 403.
+    /// AUTH requests refused with 401 after credentials, or 403; and AUTHs this relay
+    /// forwarded for a directly connected client that a relay further on refused with 401.
     pub auth_refused: u64,
     /// Connections the relay dropped ([`Event::Close`]).
     pub connections_dropped: u64,

@@ -380,6 +380,10 @@ impl Relay {
             } => {
                 let (out, track) = (*out, *track);
                 let mut request = request.clone();
+                // From-Path as received holds the client alone when it is directly connected.
+                let credentials = request.method == Method::Auth
+                    && rcv.from_path.len() == 1
+                    && request.headers.get("Authorization").is_some();
                 let bytes = self.encode_whole(&mut request, body, flag);
                 if track {
                     let timer = self.add_timer(
@@ -397,6 +401,7 @@ impl Relay {
                             from_path: rcv.from_path.clone(),
                             responder: rcv.responder.clone(),
                             timer: Some(timer),
+                            credentials,
                         },
                     );
                 }

@@ -9,6 +9,8 @@ use super::event::ForwardFailure;
 use super::state::Outstanding;
 use super::{ConnectionId, Relay};
 use crate::message::{Flag, Head, Response, encode_end_line};
+use crate::relay::digest::Challenge;
+use crate::status::StatusCode;
 use crate::uri::{MsrpUri, Path};
 
 impl Relay {
@@ -56,8 +58,13 @@ impl Relay {
                 in_conn,
                 tid,
                 responder,
+                credentials,
                 ..
             } => {
+                if credentials && r.status == StatusCode::Unauthorized && !stale(&r) {
+                    // Wrong credentials for a relay further on (RFC 4976 §6.3).
+                    self.forwarded_auth_failed(now, in_conn);
+                }
                 // Our URIs leave the To-Path and lead the From-Path (a request between two
                 // clients of this relay named two of them).
                 let mut to: Vec<MsrpUri> = r.to_path.iter().cloned().collect();
@@ -82,4 +89,12 @@ impl Relay {
             }
         }
     }
+}
+
+/// Whether a 401 says `stale=true` (the credentials were right, the nonce old).
+fn stale(r: &Response) -> bool {
+    r.headers
+        .get("WWW-Authenticate")
+        .and_then(|v| Challenge::parse(&v).ok())
+        .is_some_and(|c| c.stale)
 }

@@ -91,6 +91,9 @@ pub(super) enum Outstanding {
         from_path: Path,
         responder: Path,
         timer: Option<TimerKey>,
+        /// An AUTH with credentials from a directly connected client: a 401 without
+        /// `stale` counts as a failed AUTH of `in_conn` (RFC 4976 §6.3).
+        credentials: bool,
     },
 }
 
