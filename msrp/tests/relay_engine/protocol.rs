@@ -405,7 +405,8 @@ fn huge_lifetimes_and_timeouts_do_not_overflow() {
         .with_probation(Duration::MAX)
         .with_stall_timeout(Duration::MAX)
         .with_response_timeout(Duration::MAX)
-        .with_message_idle_timeout(Duration::MAX);
+        .with_message_idle_timeout(Duration::MAX)
+        .with_idle_timeout(Some(Duration::MAX));
     let mut relay = Relay::new(config, ids(1));
     let a = relay.open_connection(now, true).unwrap();
     let b = relay.open_connection(now, true).unwrap();

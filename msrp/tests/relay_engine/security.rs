@@ -145,3 +145,55 @@ fn connection_with_no_request_for_30_s_is_closed() {
     assert!(net.relays[r].readable(granted));
     let _ = Node::Relay(r);
 }
+
+#[test]
+fn at_the_connection_limit_the_least_recently_used_unused_connection_makes_room() {
+    let mut net = Net::new();
+    let r = net.add_relay(
+        RelayConfig::new("relay.example.com", 2855).with_max_connections(3),
+        1,
+    );
+    let t0 = net.now;
+    let client = net.relays[r].open_connection(t0, true).unwrap();
+    net.relays[r].grant(t0, client, HOUR).unwrap();
+    let older = net.relays[r].open_connection(t0, true).unwrap();
+    let t1 = t0 + Duration::from_secs(1);
+    let newer = net.relays[r].open_connection(t1, true).unwrap();
+    let t2 = t0 + Duration::from_secs(2);
+    net.relays[r].handle_input(t2, older, b"MSRP").unwrap();
+    // `older` moved bytes last, `newer` did not: `newer` goes.
+    let t3 = t0 + Duration::from_secs(3);
+    let fourth = net.relays[r].open_connection(t3, true).unwrap();
+    net.settle();
+    assert_eq!(closed(&net, r, newer), Some(ConnectionError::Unused));
+    assert_eq!(net.relays[r].connection_count(), 3);
+    // `older` holds a partial request, `client` a URI, `fourth` nothing: `fourth` goes next.
+    net.relays[r].open_connection(t3, true).unwrap();
+    net.settle();
+    assert_eq!(closed(&net, r, fourth), Some(ConnectionError::Unused));
+    assert!(closed(&net, r, client).is_none());
+    assert!(closed(&net, r, older).is_none());
+}
+
+#[test]
+fn unused_connections_close_after_the_idle_timeout() {
+    let mut net = Net::new();
+    let config = RelayConfig::new("relay.example.com", 2855)
+        .with_probation(Duration::from_secs(7200))
+        .with_idle_timeout(Some(Duration::from_secs(3600)));
+    let r = net.add_relay(config, 1);
+    let now = net.now;
+    let unused = net.relays[r].open_connection(now, true).unwrap();
+    let client = net.relays[r].open_connection(now, true).unwrap();
+    net.relays[r]
+        .grant(now, client, Duration::from_secs(86_400))
+        .unwrap();
+    net.run_until(Duration::from_secs(3599), |_| false);
+    assert!(closed(&net, r, unused).is_none());
+    net.run_until(Duration::from_secs(3601), |n| {
+        closed(n, r, unused).is_some()
+    });
+    assert_eq!(closed(&net, r, unused), Some(ConnectionError::Unused));
+    net.run_until(Duration::from_secs(20_000), |_| false);
+    assert!(closed(&net, r, client).is_none(), "a client URI keeps it");
+}

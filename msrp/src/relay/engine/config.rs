@@ -63,6 +63,10 @@ pub struct RelayConfig {
     /// An accepted connection with no successful request this long after it opened is
     /// closed (RFC 4976 §6.1: 30 s).
     pub probation: Duration,
+    /// A connection nothing depends on (no client URI, nothing in flight) that moved no
+    /// bytes this long is closed (RFC 4976 §6.5: more than an hour). `None` never. Default
+    /// one hour.
+    pub idle_timeout: Option<Duration>,
     /// Unsuccessful requests after which a connection that has had no successful one is
     /// closed (RFC 4976 §6.1, §6.3). Default 3.
     pub max_failed_requests: u32,
@@ -98,6 +102,7 @@ impl RelayConfig {
             max_pending_transactions: 4096,
             response_timeout: Duration::from_secs(30),
             probation: Duration::from_secs(30),
+            idle_timeout: Some(Duration::from_secs(3600)),
             max_failed_requests: 3,
             min_expires: 60,
             max_expires: 86400,
@@ -183,6 +188,11 @@ impl RelayConfig {
     /// Sets [`probation`](Self::probation).
     pub fn with_probation(mut self, v: Duration) -> Self {
         self.probation = v;
+        self
+    }
+    /// Sets [`idle_timeout`](Self::idle_timeout).
+    pub fn with_idle_timeout(mut self, v: Option<Duration>) -> Self {
+        self.idle_timeout = v;
         self
     }
     /// Sets [`max_failed_requests`](Self::max_failed_requests).

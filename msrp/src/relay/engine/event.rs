@@ -29,6 +29,11 @@ pub enum ConnectionError {
     /// The peer does not read what we write (the control queue limit was reached).
     #[error("the peer does not read what we write")]
     NotReading,
+    /// Unused for [`idle_timeout`](super::RelayConfig::idle_timeout), or the least
+    /// recently used unused connection when the connection limit was reached (RFC 4976
+    /// §6.5).
+    #[error("unused connection closed")]
+    Unused,
 }
 
 impl ConnectionError {
@@ -37,7 +42,7 @@ impl ConnectionError {
         match self {
             Self::Framing(e) => e.status(),
             Self::NotAddressedToRelay | Self::TooManyFailures => StatusCode::Forbidden,
-            Self::Probation => StatusCode::RequestTimeout,
+            Self::Probation | Self::Unused => StatusCode::RequestTimeout,
             Self::NotReading => StatusCode::TooLarge,
         }
     }

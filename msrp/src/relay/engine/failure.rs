@@ -237,7 +237,7 @@ impl Relay {
 
     /// A forwarded message's idle check: one still waiting for bytes that got none for
     /// the idle timeout fails.
-    pub(super) fn idle_check(&mut self, now: Instant, fid: ForwardId) {
+    pub(super) fn message_idle_check(&mut self, now: Instant, fid: ForwardId) {
         let idle = self.config.message_idle_timeout;
         let Some(f) = self.forwards.get(&fid) else {
             return;

@@ -40,6 +40,7 @@ impl Relay {
             return Err(UserError::InputPaused);
         }
         c.buf.extend_from_slice(data);
+        c.last_activity = now;
         self.decode_loop(now, connection);
         self.enforce_control_limit(now);
         Ok(())

@@ -203,16 +203,61 @@ impl Relay {
     /// [`RelayConfig::probation`] (§6.1).
     pub fn open_connection(&mut self, now: Instant, tls: bool) -> Result<ConnectionId, UserError> {
         let now = self.tick(now);
-        if self.connections.len() >= self.config.max_connections {
+        if !self.make_room(now) {
             return Err(UserError::TooManyConnections {
                 limit: self.config.max_connections,
             });
         }
         let id = ConnectionId(self.handle());
-        let mut c = Conn::new(&self.config.decoder, Phase::Open, true, tls);
+        let mut c = Conn::new(&self.config.decoder, Phase::Open, true, tls, now);
         c.probation = Some(self.add_timer(later(now, self.config.probation), Timer::Probation(id)));
         self.connections.insert(id, c);
+        self.arm_idle(now, id);
         Ok(id)
+    }
+
+    /// Whether a connection may be added: below the limit, or after closing the least
+    /// recently used connection nothing depends on (RFC 4976 §6.5).
+    pub(super) fn make_room(&mut self, now: Instant) -> bool {
+        if self.connections.len() < self.config.max_connections {
+            return true;
+        }
+        let victim = self
+            .connections
+            .iter()
+            .filter(|(_, c)| c.is_unused())
+            .min_by_key(|(id, c)| (c.last_activity, **id))
+            .map(|(id, _)| *id);
+        match victim {
+            Some(id) => {
+                self.drop_connection(now, id, Some(ConnectionError::Unused));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Arms the idle check of `conn`, if idle connections are closed.
+    pub(super) fn arm_idle(&mut self, now: Instant, conn: ConnectionId) {
+        if let Some(idle) = self.config.idle_timeout {
+            self.add_timer(later(now, idle), Timer::Idle(conn));
+        }
+    }
+
+    /// Closes `conn` if it stayed unused for the idle timeout; checks again later if not.
+    fn idle_check(&mut self, now: Instant, conn: ConnectionId) {
+        let Some(idle) = self.config.idle_timeout else {
+            return;
+        };
+        let Some(c) = self.connections.get(&conn) else {
+            return;
+        };
+        let due = later(c.last_activity, idle);
+        if due <= now && c.is_unused() {
+            self.drop_connection(now, conn, Some(ConnectionError::Unused));
+        } else {
+            self.add_timer(due.max(later(now, idle / 4)), Timer::Idle(conn));
+        }
     }
 
     /// The connection asked for by [`Event::Connect`] is open (`tls` as asked).
@@ -405,7 +450,8 @@ impl Relay {
                     }
                 }
                 Timer::Stall(conn, fwd) => self.stall_timeout(now, conn, fwd),
-                Timer::MessageIdle(fwd) => self.idle_check(now, fwd),
+                Timer::MessageIdle(fwd) => self.message_idle_check(now, fwd),
+                Timer::Idle(conn) => self.idle_check(now, conn),
                 Timer::ClientExpiry(sid) => {
                     let expired = self.clients.get(&sid).is_some_and(|c| c.expires_at <= now);
                     if expired {

@@ -17,6 +17,9 @@ impl Relay {
     pub fn poll_transmit_on(&mut self, connection: ConnectionId) -> Option<Transmit> {
         let (data, from) = self.next_segment(connection)?;
         self.stats.bytes_written += data.len() as u64;
+        if let (Some(c), Some(now)) = (self.connections.get_mut(&connection), self.now) {
+            c.last_activity = now;
+        }
         if let Some(fid) = from {
             self.resume_input_of(fid);
         }

@@ -120,21 +120,22 @@ impl Relay {
 
     /// A connection to `uri`'s host and port: one open or being opened, or a new one
     /// ([`Event::Connect`]). `None` at the connection limit.
-    fn connection_to(&mut self, _now: Instant, uri: &MsrpUri) -> Option<ConnectionId> {
+    fn connection_to(&mut self, now: Instant, uri: &MsrpUri) -> Option<ConnectionId> {
         let key = Authority::of(uri);
         if let Some(c) = self.by_authority.get(&key) {
             if self.connections.contains_key(c) {
                 return Some(*c);
             }
         }
-        if self.connections.len() >= self.config.max_connections {
+        if !self.make_room(now) {
             return None;
         }
         let id = ConnectionId(self.handle());
-        let mut c = Conn::new(&self.config.decoder, Phase::Connecting, false, key.tls);
+        let mut c = Conn::new(&self.config.decoder, Phase::Connecting, false, key.tls, now);
         c.aliases.push(key.clone());
         self.connections.insert(id, c);
         self.by_authority.insert(key.clone(), id);
+        self.arm_idle(now, id);
         self.events.push_back(Event::Connect {
             connection: id,
             uri: uri.clone(),

@@ -72,6 +72,8 @@ pub(super) enum Timer {
     MessageIdle(ForwardId),
     /// A client URI expires.
     ClientExpiry(String),
+    /// A connection may have been idle too long.
+    Idle(ConnectionId),
 }
 
 /// A forwarded transaction awaiting its response on the outgoing connection.
@@ -201,10 +203,18 @@ pub(super) struct Conn {
     /// Forwarded messages coming in on this connection.
     pub forwards_in: usize,
     pub probation: Option<TimerKey>,
+    /// When bytes last moved either way.
+    pub last_activity: Instant,
 }
 
 impl Conn {
-    pub fn new(config: &DecoderConfig, phase: Phase, accepted: bool, tls: bool) -> Self {
+    pub fn new(
+        config: &DecoderConfig,
+        phase: Phase,
+        accepted: bool,
+        tls: bool,
+        now: Instant,
+    ) -> Self {
         Self {
             phase,
             tls,
@@ -229,6 +239,7 @@ impl Conn {
             auth_failures: 0,
             forwards_in: 0,
             probation: None,
+            last_activity: now,
         }
     }
 
@@ -241,6 +252,22 @@ impl Conn {
         let b = self.control.pop_front()?;
         self.control_bytes -= b.len();
         Some(b)
+    }
+
+    /// Whether nothing depends on this connection: no client URI, no message or request
+    /// in flight either way (not even part of one received), nothing queued.
+    pub fn is_unused(&self) -> bool {
+        self.phase == Phase::Open
+            && self.clients.is_empty()
+            && self.forwards_in == 0
+            && self.sending.is_empty()
+            && self.current.is_none()
+            && self.pending == 0
+            && self.paused.is_none()
+            && self.receiving.is_none()
+            && self.buf.is_empty()
+            && self.control.is_empty()
+            && self.urgent.is_empty()
     }
 
     pub fn remember_failed(&mut self, id: MessageId) {
