@@ -13,6 +13,21 @@
 //!                                                       └──────► poll_event()    -> Connect, Close, ...
 //! ```
 //!
+//! # AUTH and client URIs
+//!
+//! With [`Relay::with_authentication`] (a [`DigestServer`](crate::relay::digest::DigestServer)
+//! and a [`CredentialStore`](crate::relay::digest::CredentialStore)), an AUTH addressed to
+//! the relay's own URI (no session part; the port may be left out, §8) is answered 401 with
+//! a digest challenge, then 200 with `Use-Path` (the inner relays it came through, then a
+//! new URI of this relay: `msrps://host:port/<96 random bits>;tcp`), `Expires` and
+//! `Authentication-Info` (§5.1, §9.1). An `Expires` outside [`RelayConfig::min_expires`]
+//! ..=[`RelayConfig::max_expires`] gets 423 with `Min-Expires` or `Max-Expires`; AUTH over a
+//! connection that is not TLS, or by a user the store does not know, gets 403; wrong
+//! credentials get a new challenge, and [`RelayConfig::max_failed_requests`] of them close
+//! a directly connected client's connection (§6.3). A client URI is valid only on the
+//! connection it was handed out on and until it expires (§6.3); [`Relay::grant`] hands one
+//! out without AUTH (a relay authenticated by mutual TLS, provisioning).
+//!
 //! # Addressing and forwarding
 //!
 //! Every request's first To-Path URI must name this relay ([`RelayConfig::host`] and
@@ -48,6 +63,17 @@
 //! status (`yes` and `partial`). Responses to forwarded SEND chunks are not forwarded;
 //! responses to other forwarded requests go back the way the request came (§6.4.3).
 //! REPORTs and unknown methods are forwarded like other non-SEND requests (§6.4.2).
+//!
+//! # Connections and limits
+//!
+//! An accepted connection must carry a successful request within
+//! [`RelayConfig::probation`] (30 s) and is closed after
+//! [`RelayConfig::max_failed_requests`] unsuccessful ones without a success (§6.1).
+//! Connections nothing depends on close after [`RelayConfig::idle_timeout`], and at
+//! [`RelayConfig::max_connections`] the least recently used of them makes room (§6.5).
+//! Client URIs, messages in flight (in all and per connection), queued answers per
+//! connection and held input are bounded by the configuration; [`Relay::stats`] counts
+//! what went through.
 //!
 //! # Example
 //!
