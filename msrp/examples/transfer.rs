@@ -6,8 +6,12 @@
 //! and hashes what it gets (SHA-256), printing progress; both sides' sizes and hashes are
 //! compared at the end.
 //!
+//! With `--tls` the same runs over `msrps:`: both sides get a self-signed certificate made at
+//! start-up, and each authenticates the other by its SHA-256 fingerprint (the `a=fingerprint`
+//! of peer-to-peer MSRP over TLS, RFC 4975 §14.1 and RFC 8122).
+//!
 //! ```text
-//! cargo run --release -p msrp --features tokio --example transfer -- [MiB, default 64]
+//! cargo run --release -p msrp --features tls --example transfer -- [MiB, default 64] [--tls]
 //! ```
 
 use std::io;
@@ -15,8 +19,12 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+use std::sync::Arc;
+
+use msrp::net::tls::{Fingerprint, FingerprintVerifier};
 use msrp::net::{Driver, DriverConfig, NetEvent};
 use msrp::{Path, SessionConfig, Text};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
@@ -95,36 +103,104 @@ impl AsyncWrite for HashingSink {
     }
 }
 
+/// A self-signed certificate made at start-up and its SHA-256 fingerprint.
+struct Identity {
+    cert: CertificateDer<'static>,
+    key: PrivateKeyDer<'static>,
+    fingerprint: Fingerprint,
+}
+
+type BoxError = Box<dyn std::error::Error>;
+
+impl Identity {
+    fn new() -> Result<Self, BoxError> {
+        let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()])?;
+        let cert = made.cert.der().clone();
+        let key = PrivateKeyDer::try_from(made.signing_key.serialize_der())?;
+        let fingerprint = Fingerprint::of(cert.as_ref());
+        Ok(Self {
+            cert,
+            key,
+            fingerprint,
+        })
+    }
+
+    /// Presents this certificate and requires a client with `peer`'s fingerprint.
+    fn server(&self, peer: &Identity) -> Result<Arc<rustls::ServerConfig>, BoxError> {
+        let config = rustls::ServerConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()?
+            .with_client_cert_verifier(FingerprintVerifier::new([peer.fingerprint]))
+            .with_single_cert(vec![self.cert.clone()], self.key.clone_key())?;
+        Ok(Arc::new(config))
+    }
+
+    /// Presents this certificate and accepts only a server with `peer`'s fingerprint.
+    fn client(&self, peer: &Identity) -> Result<Arc<rustls::ClientConfig>, BoxError> {
+        let config = rustls::ClientConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()?
+            .dangerous()
+            .with_custom_certificate_verifier(FingerprintVerifier::new([peer.fingerprint]))
+            .with_client_auth_cert(vec![self.cert.clone()], self.key.clone_key())?;
+        Ok(Arc::new(config))
+    }
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mib: u64 = std::env::args()
-        .nth(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let tls = args.iter().any(|a| a == "--tls");
+    let mib: u64 = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
         .map(|s| s.parse())
         .transpose()?
         .unwrap_or(64);
     let size = mib << 20;
+    let scheme = if tls { "msrps" } else { "msrp" };
 
     let (bob, mut bob_events) = Driver::spawn(DriverConfig::default());
-    let addr = bob.listen("127.0.0.1:0".parse()?).await?;
-    let bob_path: Path = format!("msrp://127.0.0.1:{}/b0bsess10n;tcp", addr.port()).parse()?;
-    let alice_path: Path = "msrp://127.0.0.1:9/al1cesess10n;tcp".parse()?;
+    let (alice_id, bob_id) = (Identity::new()?, Identity::new()?);
+    let addr = if tls {
+        bob.listen_tls("127.0.0.1:0".parse()?, bob_id.server(&alice_id)?)
+            .await?
+    } else {
+        bob.listen("127.0.0.1:0".parse()?).await?
+    };
+    let bob_path: Path = format!("{scheme}://127.0.0.1:{}/b0bsess10n;tcp", addr.port()).parse()?;
+    let alice_path: Path = format!("{scheme}://127.0.0.1:9/al1cesess10n;tcp").parse()?;
     bob.add_session(
         bob_path.clone(),
         alice_path.clone(),
         SessionConfig::default(),
     )
     .await?;
-    println!("bob listens on {addr}");
+    println!("bob listens on {scheme} {addr}");
 
     let (alice, _alice_events) = Driver::spawn(DriverConfig::default());
     let session = alice
         .add_session(alice_path, bob_path, SessionConfig::default())
         .await?;
-    let connection = alice.connect(session).await?;
+    let connection = if tls {
+        let connection = alice
+            .connect_tls(session, alice_id.client(&bob_id)?)
+            .await?;
+        println!(
+            "TLS: each side accepted only the other's certificate fingerprint\n  \
+             alice {}\n  bob   {}",
+            alice_id.fingerprint, bob_id.fingerprint
+        );
+        connection
+    } else {
+        alice.connect(session).await?
+    };
     println!("alice connected ({connection}), sending {mib} MiB");
 
     let started = Instant::now();

@@ -3,7 +3,10 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use msrp::net::{CloseReason, Driver, DriverConfig, HashingWriter, NetEvent, TransferError};
+use msrp::net::{
+    CloseReason, Driver, DriverConfig, HashingWriter, NetEvent, PositionalHashingWriter,
+    TransferError,
+};
 use msrp::{ConnectionId, Path, SessionConfig, SessionId, Text};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -439,7 +442,15 @@ async fn a_positional_sink_writes_chunks_that_arrive_out_of_order() {
         .unwrap();
     let (session, id) = next_incoming(&mut bob_events).await;
     let file = std::env::temp_dir().join(format!("msrp-net-positional-{}", std::process::id()));
-    let sink = tokio::fs::File::create(&file).await.unwrap();
+    let sink = tokio::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&file)
+        .await
+        .unwrap();
+    let (sink, digests) = PositionalHashingWriter::new(sink);
     // A positional session takes only positional sinks.
     let (wrong, _) = tokio::io::duplex(16);
     assert!(matches!(
@@ -452,6 +463,14 @@ async fn a_positional_sink_writes_chunks_that_arrive_out_of_order() {
         .unwrap();
     assert_eq!(timeout(LIMIT, received.result()).await.unwrap(), Ok(10));
     assert_eq!(tokio::fs::read(&file).await.unwrap(), b"helloworld");
+    // Hashed while written, except "world", which came ahead of the prefix and was read back.
+    let digests = digests.await.unwrap();
+    assert_eq!(digests.size, 10);
+    assert_eq!(digests.reread, 5);
+    assert_eq!(
+        digests.sha256,
+        <[u8; 32]>::from(Sha256::digest(b"helloworld"))
+    );
     let _ = tokio::fs::remove_file(&file).await;
     bob.shutdown().await;
 }
@@ -574,4 +593,92 @@ async fn cema_connects_to_the_given_address_not_the_path_host() {
     assert_eq!(got, b"via CEMA");
     assert_eq!(timeout(LIMIT, sent.result()).await.unwrap(), Ok(8));
     p.alice.shutdown().await;
+}
+
+/// Endless content that counts what the driver pulled from it.
+struct Counting {
+    pulled: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl tokio::io::AsyncRead for Counting {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let n = buf.remaining().min(16 << 10);
+        buf.put_slice(&vec![b'x'; n]);
+        self.pulled
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+/// A peer that answers the binding SEND and then never reads again: the sender pulls only
+/// what its bounded queues and the sockets' buffers hold, not the whole message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_stops_reading_bounds_what_the_sender_pulls() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (a_path, b_path) = (path(9, "alicestall"), path(port, "bobstall"));
+    let peer = tokio::spawn({
+        let (a_path, b_path) = (a_path.clone(), b_path.clone());
+        async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            // Read the bodiless SEND whole, answer it, then stop reading.
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"$\r\n") {
+                socket.read_exact(&mut byte).await.unwrap();
+                head.push(byte[0]);
+            }
+            let text = String::from_utf8(head).unwrap();
+            let tid = text.split(' ').nth(1).unwrap().to_owned();
+            let answer = format!(
+                "MSRP {tid} 200 OK\r\nTo-Path: {a_path}\r\nFrom-Path: {b_path}\r\n-------{tid}$\r\n"
+            );
+            socket.write_all(answer.as_bytes()).await.unwrap();
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            drop(socket);
+        }
+    });
+    let (alice, _alice_events) = Driver::spawn(DriverConfig::default());
+    let a = alice
+        .add_session(a_path, b_path, SessionConfig::default())
+        .await
+        .unwrap();
+    alice.connect(a).await.unwrap();
+    let pulled = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let size = 256u64 << 20;
+    let sent = alice
+        .send(
+            a,
+            Text::new("application/octet-stream").unwrap(),
+            Some(size),
+            Counting {
+                pulled: pulled.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    // Wait until the pulling stops (unchanged for half a second).
+    let mut last = u64::MAX;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = pulled.load(std::sync::atomic::Ordering::Relaxed);
+        if now == last {
+            break;
+        }
+        last = now;
+    }
+    let now = pulled.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(now, last, "the sender kept pulling");
+    // The engine's write queue (1 MiB), send buffer (256 KiB) and the driver's segment
+    // queue, plus what the two loopback socket buffers took: far below the message.
+    assert!(now < 16 << 20, "pulled {now} bytes of {size}");
+    assert!(now > 0);
+    eprintln!("pulled {now} bytes of {size} before the sender stopped");
+    alice.shutdown().await;
+    assert!(sent.result().await.is_err());
+    peer.abort();
 }

@@ -218,3 +218,61 @@ async fn a_client_with_another_fingerprint_is_refused() {
     mallory.shutdown().await;
     bob.shutdown().await;
 }
+
+/// CEMA over TLS (RFC 6714 §4): the paths name a host that does not resolve here; the
+/// connection goes to the SDP address, the TLS name stays the path's host, and the peer is
+/// authenticated by its fingerprint.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cema_over_tls_connects_to_the_sdp_address() {
+    let (alice_id, bob_id) = (identity(), identity());
+    let (bob, mut bob_events) = Driver::spawn(DriverConfig::default());
+    let addr = bob
+        .listen_tls(
+            "127.0.0.1:0".parse().unwrap(),
+            server_config(&bob_id, alice_id.fingerprint),
+        )
+        .await
+        .unwrap();
+    let a_path: Path = "msrps://alice.invalid:2855/alicecema;tcp".parse().unwrap();
+    let b_path: Path = "msrps://relay.bob.invalid:2855/bobcema;tcp"
+        .parse()
+        .unwrap();
+    bob.add_session(b_path.clone(), a_path.clone(), SessionConfig::default())
+        .await
+        .unwrap();
+    let (alice, _alice_events) = Driver::spawn(DriverConfig::default());
+    let a = alice
+        .add_session(a_path, b_path, SessionConfig::default())
+        .await
+        .unwrap();
+    alice
+        .connect_tls_via(a, addr, client_config(&alice_id, bob_id.fingerprint))
+        .await
+        .unwrap();
+    let sent = alice
+        .send(a, Text::new("text/plain").unwrap(), Some(4), &b"cema"[..])
+        .await
+        .unwrap();
+    let (session, id) = loop {
+        if let NetEvent::Incoming {
+            session,
+            message_id,
+            ..
+        } = timeout(LIMIT, bob_events.recv()).await.unwrap().unwrap()
+        {
+            break (session, message_id);
+        }
+    };
+    let (sink, mut reader) = tokio::io::duplex(1024);
+    let received = bob.accept(session, id, sink).await.unwrap();
+    let mut got = Vec::new();
+    timeout(LIMIT, reader.read_to_end(&mut got))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got, b"cema");
+    assert_eq!(received.result().await, Ok(4));
+    assert_eq!(sent.result().await, Ok(4));
+    alice.shutdown().await;
+    bob.shutdown().await;
+}

@@ -60,8 +60,17 @@ pub(super) async fn write_socket<W: AsyncWrite + Unpin>(
     wake: Arc<Notify>,
     internal: mpsc::Sender<Internal>,
 ) {
+    let mut batch: Vec<Bytes> = Vec::with_capacity(WRITE_BATCH);
     while let Some(data) = queue.recv().await {
-        if let Err(e) = writer.write_all(&data).await {
+        // Whatever else is queued goes out in the same (vectored) write.
+        batch.push(data);
+        while batch.len() < WRITE_BATCH {
+            match queue.try_recv() {
+                Ok(data) => batch.push(data),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = write_batch(&mut writer, &mut batch).await {
             let reason = CloseReason::Io(e.kind());
             let _ = internal.send(Internal::Closed { connection, reason }).await;
             return;
@@ -69,6 +78,47 @@ pub(super) async fn write_socket<W: AsyncWrite + Unpin>(
         wake.notify_one();
     }
     let _ = writer.shutdown().await;
+}
+
+/// Queued segments written together at most.
+const WRITE_BATCH: usize = 32;
+
+/// Writes every byte of `batch`, in order, with vectored writes where the stream supports
+/// them; leaves `batch` empty.
+async fn write_batch<W: AsyncWrite + Unpin>(
+    writer: &mut W,
+    batch: &mut Vec<Bytes>,
+) -> std::io::Result<()> {
+    let mut next = 0;
+    loop {
+        let pending = batch.get(next..).unwrap_or_default();
+        let slices: Vec<std::io::IoSlice<'_>> = pending
+            .iter()
+            .filter(|b| !b.is_empty())
+            .map(|b| std::io::IoSlice::new(b))
+            .collect();
+        if slices.is_empty() {
+            batch.clear();
+            return Ok(());
+        }
+        let mut n = writer.write_vectored(&slices).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        // Drop what was written: whole segments, then the front of a partial one.
+        while n > 0 {
+            let Some(front) = batch.get_mut(next) else {
+                break;
+            };
+            if n >= front.len() {
+                n -= front.len();
+                next += 1;
+            } else {
+                bytes::Buf::advance(front, n);
+                n = 0;
+            }
+        }
+    }
 }
 
 /// Accepts connections (with their TLS handshake, if any, each in its own task bounded by
@@ -286,4 +336,77 @@ async fn write_at(
     w.write_all(data).await?;
     *position = offset.saturating_add(data.len() as u64);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    /// Takes at most `step` bytes per call, across buffers when written vectored.
+    struct Trickle {
+        got: Vec<u8>,
+        step: usize,
+        calls: usize,
+    }
+
+    impl AsyncWrite for Trickle {
+        fn poll_write(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<std::io::Result<usize>> {
+            let n = buf.len().min(self.step);
+            self.got.extend_from_slice(&buf[..n]);
+            self.calls += 1;
+            Poll::Ready(Ok(n))
+        }
+        fn poll_write_vectored(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            bufs: &[std::io::IoSlice<'_>],
+        ) -> Poll<std::io::Result<usize>> {
+            let mut left = self.step;
+            let mut n = 0;
+            for b in bufs {
+                let take = b.len().min(left);
+                self.got.extend_from_slice(&b[..take]);
+                left -= take;
+                n += take;
+            }
+            self.calls += 1;
+            Poll::Ready(Ok(n))
+        }
+        fn is_write_vectored(&self) -> bool {
+            true
+        }
+        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+        fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_batch_is_written_whole_and_in_order_through_partial_writes() {
+        for step in [1, 3, 7, 100] {
+            let mut w = Trickle {
+                got: Vec::new(),
+                step,
+                calls: 0,
+            };
+            let mut batch = vec![
+                Bytes::from_static(b"MSRP a SEND\r\n"),
+                Bytes::new(),
+                Bytes::from_static(b"body"),
+                Bytes::from_static(b"\r\n-------a$\r\n"),
+            ];
+            write_batch(&mut w, &mut batch).await.unwrap();
+            assert!(batch.is_empty());
+            assert_eq!(w.got, b"MSRP a SEND\r\nbody\r\n-------a$\r\n");
+            assert_eq!(w.calls, 30usize.div_ceil(step), "step {step}");
+        }
+    }
 }

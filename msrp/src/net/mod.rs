@@ -28,7 +28,9 @@
 //!   file), written at each slice's offset in any chunk order.
 //!
 //! - Hashing: wrap a sink in [`HashingWriter`] to get the SHA-1 (RFC 5547 form) and
-//!   SHA-256 of a received message, computed while it streams, once it is complete.
+//!   SHA-256 of a received message, computed while it streams, once it is complete; a
+//!   positional sink (a file) in [`PositionalHashingWriter`], which hashes the slices that
+//!   come in order as they are written and reads back only those that came out of order.
 //! - Flow: a connection whose accepted sinks hold more than [`DriverConfig::input_pause`]
 //!   unwritten bytes is not read until they catch up, so a slow `AsyncWrite` slows the
 //!   sender through TCP instead of failing the message at the receive window.
@@ -100,7 +102,7 @@ use crate::uri::Path;
 
 pub use config::DriverConfig;
 use driver::Command;
-pub use hash::{Digests, HashingWriter};
+pub use hash::{Digests, HashingWriter, PositionalHashingWriter};
 use io::ContentSink;
 
 /// A failed [`Driver`] call.
@@ -411,6 +413,27 @@ impl Driver {
             session,
             tls: Some(config),
             via: None,
+            reply,
+        })
+        .await
+    }
+
+    /// [`connect_tls`](Self::connect_tls) to `addr` under CEMA (RFC 6714 §4), as
+    /// [`connect_via`](Self::connect_via) does for `msrp:`: the TCP connection goes to the SDP
+    /// address while the TLS server name (and the path) stay the remote URI's host, so a
+    /// certificate is checked against the name the session was negotiated with (or by its
+    /// `a=fingerprint`, whatever the name).
+    #[cfg(feature = "tls")]
+    pub async fn connect_tls_via(
+        &self,
+        session: SessionId,
+        addr: SocketAddr,
+        config: std::sync::Arc<rustls::ClientConfig>,
+    ) -> Result<ConnectionId, NetError> {
+        self.call(|reply| Command::Connect {
+            session,
+            tls: Some(config),
+            via: Some(addr),
             reply,
         })
         .await

@@ -535,7 +535,7 @@ impl State {
             },
         );
         tokio::spawn(async move {
-            let message = match stream::open(host, port, client_tls, timeout).await {
+            let message = match stream::open(host.clone(), port, host, client_tls, timeout).await {
                 Ok(stream) => Internal::Connected { connection, stream },
                 Err(_) => Internal::ConnectFailed { connection },
             };

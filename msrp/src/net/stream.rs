@@ -27,10 +27,12 @@ pub(super) type ServerTls = std::sync::Arc<rustls::ServerConfig>;
 #[cfg(not(feature = "tls"))]
 pub(super) type ServerTls = std::convert::Infallible;
 
-/// Connects to `host:port`, with a TLS handshake when `tls` is given, all within `timeout`.
+/// Connects to `host:port`, with a TLS handshake for the server name `name` when `tls` is
+/// given, all within `timeout`.
 pub(super) async fn open(
     host: String,
     port: u16,
+    name: String,
     tls: Option<ClientTls>,
     timeout: Duration,
 ) -> Result<BoxStream, NetError> {
@@ -39,7 +41,7 @@ pub(super) async fn open(
         let _ = tcp.set_nodelay(true);
         match tls {
             None => Ok(Box::new(tcp) as BoxStream),
-            Some(tls) => client_handshake(tls, &host, tcp).await,
+            Some(tls) => client_handshake(tls, &name, tcp).await,
         }
     };
     match tokio::time::timeout(timeout, connect).await {

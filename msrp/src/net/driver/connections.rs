@@ -59,8 +59,10 @@ impl State {
         let timeout = self.config.connect_timeout;
         let host = key.host.clone();
         let port = key.port;
+        // TLS names the session's host even when CEMA connects to another address.
+        let name = uri.host_str().to_owned();
         tokio::spawn(async move {
-            let result = stream::open(host, port, tls, timeout).await;
+            let result = stream::open(host, port, name, tls, timeout).await;
             let _ = internal.send(Internal::Connected { key, result }).await;
         });
     }
