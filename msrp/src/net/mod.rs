@@ -82,7 +82,7 @@ mod driver;
 mod hash;
 mod io;
 #[cfg(feature = "relay")]
-pub mod relay;
+pub mod relay_server;
 mod stream;
 #[cfg(feature = "tls")]
 pub mod tls;
@@ -141,7 +141,7 @@ pub enum NetError {
     /// The relay engine refused the command (feature `relay`).
     #[cfg(feature = "relay")]
     #[error(transparent)]
-    Relay(crate::relay::engine::UserError),
+    RelayEngine(crate::relay::engine::UserError),
 }
 
 /// Why a message (sent or received) did not complete.
@@ -185,7 +185,7 @@ pub enum CloseReason {
     Idle,
     /// The relay engine dropped it (feature `relay`).
     #[cfg(feature = "relay")]
-    Relay(crate::relay::engine::ConnectionError),
+    RelayEngine(crate::relay::engine::ConnectionError),
 }
 
 /// What happened, out of the receiver returned by [`Driver::spawn`].

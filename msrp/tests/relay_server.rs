@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use bytes::BytesMut;
 use msrp::endpoint::ConnectionId;
-use msrp::net::relay::{RelayDriver, RelayDriverConfig, RelayNetEvent};
+use msrp::net::relay_server::{RelayDriver, RelayDriverConfig, RelayNetEvent};
 use msrp::net::tls::{Fingerprint, FingerprintVerifier};
 use msrp::relay::digest::{self, Challenge, CredentialStore, DigestServer};
 use msrp::relay::engine::{Relay, RelayConfig};

@@ -249,7 +249,7 @@ impl RelayDriver {
             .map_err(|_| NetError::Stopped)?;
         rx.await
             .map_err(|_| NetError::Stopped)?
-            .map_err(NetError::Relay)
+            .map_err(NetError::RelayEngine)
     }
 
     /// Stops the driver: listeners stop, queued bytes are written, sockets close.
@@ -478,7 +478,7 @@ impl State {
                         // the socket down.
                         self.event(RelayNetEvent::Closed {
                             connection: *connection,
-                            reason: CloseReason::Relay(*error),
+                            reason: CloseReason::RelayEngine(*error),
                         });
                     }
                 }
