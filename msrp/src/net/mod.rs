@@ -81,11 +81,12 @@ mod config;
 mod driver;
 mod hash;
 mod io;
-#[cfg(feature = "relay")]
-pub mod relay_server;
 mod stream;
 #[cfg(feature = "tls")]
 pub mod tls;
+
+#[cfg(feature = "relay")]
+pub mod relay_server;
 
 use std::net::SocketAddr;
 
@@ -112,6 +113,10 @@ pub enum NetError {
     /// The engine refused the command (the caller's misuse).
     #[error(transparent)]
     User(#[from] UserError),
+    /// The relay engine refused the command (feature `relay`).
+    #[cfg(feature = "relay")]
+    #[error(transparent)]
+    RelayEngine(crate::relay::engine::UserError),
     /// A socket operation (bind, connect) failed.
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
@@ -138,10 +143,6 @@ pub enum NetError {
     /// The driver task has stopped.
     #[error("the driver has stopped")]
     Stopped,
-    /// The relay engine refused the command (feature `relay`).
-    #[cfg(feature = "relay")]
-    #[error(transparent)]
-    RelayEngine(crate::relay::engine::UserError),
 }
 
 /// Why a message (sent or received) did not complete.
