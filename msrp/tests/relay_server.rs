@@ -220,3 +220,38 @@ async fn auth_over_tls_gets_a_uri_and_over_tcp_is_refused() {
     assert_eq!(refused.status.code(), 403);
     driver.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_the_engine_drops_is_closed_and_reported() {
+    let port = free_port();
+    let relay = Relay::new(RelayConfig::new("localhost", port), IdGenerator::default());
+    let (driver, mut events) = RelayDriver::spawn(relay, RelayDriverConfig::default());
+    driver
+        .listen(format!("127.0.0.1:{port}").parse().unwrap())
+        .await
+        .unwrap();
+    let mut mallory = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let m = accepted(&mut events, mallory.local_addr().unwrap()).await;
+    mallory
+        .write_all(b"GET / HTTP/1.1\r\nHost: relay\r\n\r\n")
+        .await
+        .unwrap();
+    // The socket is closed without an answer: the read ends, empty.
+    let mut rest = Vec::new();
+    let ended = timeout(LIMIT, mallory.read_to_end(&mut rest)).await;
+    assert!(ended.is_ok(), "the relay closed the socket");
+    assert!(rest.is_empty(), "nothing was answered: {rest:?}");
+    loop {
+        match timeout(LIMIT, events.recv()).await.unwrap().unwrap() {
+            RelayNetEvent::Closed { connection, reason } if connection == m => {
+                assert!(
+                    matches!(reason, msrp::net::CloseReason::RelayEngine(_)),
+                    "{reason:?}"
+                );
+                break;
+            }
+            _ => {}
+        }
+    }
+    driver.shutdown().await;
+}
