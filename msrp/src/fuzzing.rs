@@ -13,6 +13,10 @@ pub use endpoint::endpoint;
 mod relay;
 #[cfg(feature = "relay")]
 pub use relay::relay_digest;
+#[cfg(feature = "relay")]
+mod relay_engine;
+#[cfg(feature = "relay")]
+pub use relay_engine::relay_engine;
 
 use crate::{
     ChunkSender, Decoder, DecoderConfig, Flag, Frame, Head, IdGenerator, Message, MessageId,

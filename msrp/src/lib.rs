@@ -86,7 +86,10 @@
 //!   and `net::tls::FingerprintVerifier` for `a=fingerprint` checks (implies `tokio`).
 //! - `arbitrary`: `Arbitrary` implementations of the wire types, for structured fuzzing.
 //! - `relay`: RFC 4976 relays (module `relay`): HTTP digest as RFC 4976 restricts it, for
-//!   clients and relays, and the sans-IO AUTH client.
+//!   clients and relays, the sans-IO AUTH client, and `relay::engine::Relay`, the sans-IO
+//!   relay (AUTH, path rewriting, hop-by-hop answers, cut-through forwarding with bounded
+//!   per-message buffers, 408 REPORTs). With `tokio`, `net::relay_server::RelayDriver` runs it
+//!   on sockets.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

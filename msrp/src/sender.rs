@@ -163,6 +163,9 @@ pub struct ChunkSender {
     chunks: u64,
     /// Searcher for the seven dashes that start every end-line, built once per message.
     dashes: Finder<'static>,
+    /// Headers written into every chunk after the Byte-Range (a relay keeps the extension
+    /// and MIME headers of the chunks it forwards).
+    extra: Vec<Header>,
 }
 
 impl ChunkSender {
@@ -184,7 +187,46 @@ impl ChunkSender {
             tail: Vec::new(),
             chunks: 0,
             dashes: Finder::new(DASHES).into_owned(),
+            extra: Vec::new(),
         }
+    }
+
+    /// Headers written into every chunk after the Byte-Range, before Content-Type.
+    #[cfg(feature = "relay")]
+    pub(crate) fn set_extra_headers(&mut self, headers: Vec<Header>) {
+        self.extra = headers;
+    }
+
+    /// Moves the next body position to `position` (1-based), as if the bytes before it had
+    /// been sent: a relay forwarding chunks that do not start where the last one ended.
+    /// Only between chunks with nothing queued; returns whether it moved.
+    #[cfg(feature = "relay")]
+    pub(crate) fn seek(&mut self, position: u64) -> bool {
+        let fits = self.total.is_none_or(|t| position.saturating_sub(1) <= t);
+        if self.phase != Phase::Idle || self.queued != 0 || position == 0 || !fits {
+            return false;
+        }
+        self.next_position = position;
+        self.pushed = position - 1;
+        true
+    }
+
+    /// Whether the message has ended (`$` or `#` written) or its body is complete.
+    #[cfg(feature = "relay")]
+    pub(crate) fn is_finished(&self) -> bool {
+        self.input_done || self.phase == Phase::Ended
+    }
+
+    /// Body bytes pushed and not yet written.
+    #[cfg(feature = "relay")]
+    pub(crate) fn queued(&self) -> usize {
+        self.queued
+    }
+
+    /// The declared total, if any.
+    #[cfg(feature = "relay")]
+    pub(crate) fn total(&self) -> Option<u64> {
+        self.total
     }
 
     /// How many more bytes [`push`](Self::push) accepts now.
@@ -346,6 +388,9 @@ impl ChunkSender {
         // consistent; a failure here would be a bug, and the header is then left out.
         if let Ok(range) = range {
             req.headers.push(Header::ByteRange(range));
+        }
+        for h in &self.extra {
+            req.headers.push(h.clone());
         }
         req.content_type = Some(t.content_type.clone());
         let mut out = BytesMut::with_capacity(256);

@@ -140,6 +140,8 @@ pub use event::{
 
 use connection::{Connection, Pending};
 use session::Session;
+#[cfg(feature = "relay")]
+pub(crate) use session::{answers, response};
 
 use crate::ident::{IdGenerator, TransactionId};
 use crate::uri::{MsrpUri, Path};

@@ -85,6 +85,9 @@ mod stream;
 #[cfg(feature = "tls")]
 pub mod tls;
 
+#[cfg(feature = "relay")]
+pub mod relay_server;
+
 use std::net::SocketAddr;
 
 use thiserror::Error;
@@ -110,6 +113,10 @@ pub enum NetError {
     /// The engine refused the command (the caller's misuse).
     #[error(transparent)]
     User(#[from] UserError),
+    /// The relay engine refused the command (feature `relay`).
+    #[cfg(feature = "relay")]
+    #[error(transparent)]
+    RelayEngine(crate::relay::engine::UserError),
     /// A socket operation (bind, connect) failed.
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
@@ -195,6 +202,9 @@ pub enum CloseReason {
     Engine(ConnectionError),
     /// Nothing moved for [`DriverConfig::idle_timeout`].
     Idle,
+    /// The relay engine dropped it (feature `relay`).
+    #[cfg(feature = "relay")]
+    RelayEngine(crate::relay::engine::ConnectionError),
 }
 
 /// What happened, out of the receiver returned by [`Driver::spawn`].

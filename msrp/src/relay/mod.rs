@@ -21,6 +21,8 @@
 //!   formatting, the client's answer, and the relay's challenge issue and verification.
 //! - [`client`]: the sans-IO AUTH client, which walks a configured relay chain, answers
 //!   challenges, handles 423, refreshes before expiry and falls back to alternative relays.
+//! - [`engine`]: the sans-IO relay (RFC 4976 §6): AUTH, path rewriting, hop-by-hop answers,
+//!   cut-through forwarding with bounded buffers.
 //!
 //! ```
 //! use msrp::relay::digest::{self, Challenge};
@@ -35,3 +37,4 @@
 
 pub mod client;
 pub mod digest;
+pub mod engine;
