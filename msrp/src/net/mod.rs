@@ -151,6 +151,8 @@ impl NetError {
     fn duplicate(&self) -> Self {
         match self {
             Self::User(e) => Self::User(*e),
+            #[cfg(feature = "relay")]
+            Self::RelayEngine(e) => Self::RelayEngine(*e),
             Self::Io(e) => Self::Io(std::io::Error::new(e.kind(), e.to_string())),
             Self::ConnectTimeout => Self::ConnectTimeout,
             Self::NoPort => Self::NoPort,
