@@ -920,3 +920,69 @@ async fn a_stalled_sink_is_failed_so_the_connection_goes_on() {
     p.alice.shutdown().await;
     p.bob.shutdown().await;
 }
+
+/// At most `max_unanswered` messages wait for an answer; the next is refused (413, before
+/// anything of it is acknowledged) while the waiting ones can still be taken, and once they
+/// are answered new messages are taken again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_beyond_max_unanswered_are_refused() {
+    let (bob, mut bob_events) = Driver::spawn(DriverConfig::default().with_max_unanswered(2));
+    let bob_addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let (alice, alice_events) = Driver::spawn(DriverConfig::default());
+    let p = Pair {
+        alice,
+        alice_events,
+        bob,
+        bob_events: mpsc::channel(1).1,
+        bob_addr,
+    };
+    let (a, _, _) = sessions(&p, 82).await;
+    let send = |i: u8| {
+        let alice = p.alice.clone();
+        async move {
+            let body = vec![b'0' + i; 100];
+            alice
+                .send(
+                    a,
+                    Text::new("text/plain").unwrap(),
+                    Some(100),
+                    std::io::Cursor::new(body),
+                )
+                .await
+                .unwrap()
+        }
+    };
+    // Two messages, each announced before the next is sent.
+    let mut waiting = Vec::new();
+    for i in 0..2 {
+        let transfer = send(i).await;
+        let (session, id) = next_incoming(&mut bob_events).await;
+        assert_eq!(timeout(LIMIT, transfer.result()).await.unwrap(), Ok(100));
+        waiting.push((session, id, i));
+    }
+    let refused = timeout(LIMIT, send(2).await.result())
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        matches!(&refused, TransferError::Message(e) if e.status() == msrp::StatusCode::TooLarge),
+        "{refused:?}"
+    );
+    for (session, id, i) in waiting {
+        let (sink, mut reader) = tokio::io::duplex(1024);
+        let received = p.bob.accept(session, id, sink).await.unwrap();
+        let mut got = Vec::new();
+        reader.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, vec![b'0' + i; 100]);
+        assert_eq!(timeout(LIMIT, received.result()).await.unwrap(), Ok(100));
+    }
+    let again = send(3).await;
+    let (_, got) = {
+        let mut events = bob_events;
+        receive_whole(&p.bob, &mut events).await
+    };
+    assert_eq!(got, vec![b'3'; 100]);
+    assert_eq!(timeout(LIMIT, again.result()).await.unwrap(), Ok(100));
+    p.alice.shutdown().await;
+    p.bob.shutdown().await;
+}

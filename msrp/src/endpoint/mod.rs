@@ -177,6 +177,8 @@ pub struct Endpoint {
     now: Option<Instant>,
     /// The connection `poll_transmit` serves next.
     next_connection: u64,
+    /// New incoming messages are refused with 413 (the application is behind).
+    refusing_new: bool,
 }
 
 impl Endpoint {
@@ -194,7 +196,16 @@ impl Endpoint {
             timers: BTreeMap::new(),
             now: None,
             next_connection: 0,
+            refusing_new: false,
         }
+    }
+
+    /// While `refuse` is set, the first chunk of every new incoming message is answered
+    /// with 413 before anything of it is delivered (chunks of messages already started go
+    /// on): for a driver whose application is behind in answering messages, so none is
+    /// taken (and acknowledged) that nobody will read.
+    pub fn set_refusing_new_messages(&mut self, refuse: bool) {
+        self.refusing_new = refuse;
     }
 
     /// The configuration.

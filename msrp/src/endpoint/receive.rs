@@ -192,6 +192,8 @@ impl Endpoint {
         };
         let refusal = if !s.config.receive {
             Some(StatusCode::Forbidden)
+        } else if self.refusing_new && !s.incoming.contains_key(&mid) {
+            Some(StatusCode::TooLarge)
         } else if let Some(status) = s.refused_status(mid) {
             Some(status)
         } else if !s.config.accepts(&content_type) {

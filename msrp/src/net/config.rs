@@ -32,9 +32,12 @@ pub struct DriverConfig {
     /// handshake. Default 10 s.
     pub connect_timeout: Duration,
     /// Events queued for the application before further incoming messages are refused with
-    /// 413 (the peer is told; nothing is dropped silently); also the most incoming messages
-    /// left unanswered at once. Default 256.
+    /// 413 (the peer is told; nothing is dropped silently). Default 256.
     pub event_capacity: usize,
+    /// Incoming messages announced and not yet accepted or rejected, at most: further ones
+    /// are refused with 413 (their held bytes are bounded by
+    /// [`input_pause`](Self::input_pause); this bounds their number). Default 4096.
+    pub max_unanswered: usize,
     /// How long a connection may stay paused by its sinks ([`input_pause`](Self::input_pause))
     /// before the accepted message with the most unwritten bytes on it is failed (413 to
     /// the peer, [`TransferError::Sink`](super::TransferError::Sink) with
@@ -54,6 +57,7 @@ impl Default for DriverConfig {
             accept_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             event_capacity: 256,
+            max_unanswered: 4096,
             sink_stall: Duration::from_secs(30),
         }
     }
@@ -93,6 +97,11 @@ impl DriverConfig {
     /// Sets [`connect_timeout`](Self::connect_timeout).
     pub fn with_connect_timeout(mut self, v: Duration) -> Self {
         self.connect_timeout = v;
+        self
+    }
+    /// Sets [`max_unanswered`](Self::max_unanswered) (at least 1).
+    pub fn with_max_unanswered(mut self, v: usize) -> Self {
+        self.max_unanswered = v.max(1);
         self
     }
     /// Sets [`sink_stall`](Self::sink_stall).

@@ -108,6 +108,7 @@ pub(super) fn start(
     config.read_buffer = config.read_buffer.max(1024);
     config.input_pause = config.input_pause.max(1);
     config.event_capacity = config.event_capacity.max(1);
+    config.max_unanswered = config.max_unanswered.max(1);
     let (commands, command_rx) = mpsc::channel(64);
     let (events_tx, events) = mpsc::channel(config.event_capacity.max(1));
     let (internal, internal_rx) = mpsc::channel(256);
@@ -292,6 +293,17 @@ impl State {
         }
     }
 
+    /// Tells the engine to refuse new incoming messages (413, before any is acknowledged)
+    /// while the application is behind: its event backlog full, `max_unanswered` messages
+    /// waiting for an answer, or nobody listening.
+    fn admission(&mut self) {
+        let unanswered = self.incoming.values().filter(|m| m.sink.is_none()).count();
+        let refuse = self.events.len() >= self.config.event_capacity
+            || unanswered >= self.config.max_unanswered
+            || self.listener.is_closed();
+        self.ep.set_refusing_new_messages(refuse);
+    }
+
     /// Moves bytes to writer queues with room and dispatches engine events, until neither
     /// makes progress.
     fn pump(&mut self) {
@@ -318,6 +330,7 @@ impl State {
                 self.event(event);
             }
             if !progress {
+                self.admission();
                 return;
             }
         }

@@ -157,14 +157,12 @@ impl State {
                 content_type,
                 size,
             } => {
-                // Refused at once when the application cannot hear of it (events backlog
-                // full, or the event receiver dropped) or already has as many unanswered
-                // messages as events fit: the peer learns it (413).
-                let unanswered = self.incoming.values().filter(|m| m.sink.is_none()).count();
-                if self.events.len() >= self.config.event_capacity
-                    || unanswered >= self.config.event_capacity
-                    || self.listener.is_closed()
-                {
+                // Nobody can hear of it (the event receiver was dropped): refused (413).
+                // Otherwise it is announced even past the limits (the engine refuses new
+                // messages once they are reached, see `admission`; only the messages of
+                // one read can pass it), so a message the engine already acknowledged is
+                // never dropped unannounced.
+                if self.listener.is_closed() {
                     let _ = self.ep.reject(Instant::now(), session, message_id);
                     return;
                 }

@@ -1,0 +1,196 @@
+//! Pieces shared by the multi-process bench examples (`transfer_bench`, `relay_bench`):
+//! seeded content, a discarding sink, peak RSS, the one-line reports child processes
+//! print, and small helpers. Included with `#[path]`; not an example of its own.
+
+#![allow(dead_code)] // each bench uses a part
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Bytes in a MiB.
+pub const MIB: u64 = 1 << 20;
+
+/// Seeded content (each 8-byte word a SplitMix64 of the seed and its index, so reads of any
+/// size give the same stream), optionally hashed (SHA-256) as it is read.
+pub struct Generator {
+    seed: u64,
+    position: u64,
+    left: u64,
+    hash: Option<Sha256>,
+    done: Option<tokio::sync::oneshot::Sender<[u8; 32]>>,
+}
+
+pub fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+impl Generator {
+    pub fn new(
+        seed: u64,
+        size: u64,
+        hash: bool,
+    ) -> (Self, tokio::sync::oneshot::Receiver<[u8; 32]>) {
+        let (done, digest) = tokio::sync::oneshot::channel();
+        let generator = Self {
+            seed: splitmix64(seed),
+            position: 0,
+            left: size,
+            hash: hash.then(Sha256::new),
+            done: Some(done),
+        };
+        (generator, digest)
+    }
+
+    /// Fills `out` with the bytes at the current position.
+    pub fn fill(&self, out: &mut [u8]) {
+        let mut i = 0;
+        while i < out.len() {
+            let at = self.position + i as u64;
+            let word = splitmix64(self.seed.wrapping_add(at / 8)).to_le_bytes();
+            let from = (at % 8) as usize;
+            let take = (8 - from).min(out.len() - i);
+            out[i..i + take].copy_from_slice(&word[from..from + take]);
+            i += take;
+        }
+    }
+
+    /// Gives the next piece into `buf` (at most 64 KiB); `0` at the end.
+    pub fn next_into(&mut self, buf: &mut [u8]) -> usize {
+        let n = (buf.len().min(64 << 10) as u64).min(self.left) as usize;
+        let piece = &mut buf[..n];
+        self.fill(piece);
+        if let Some(h) = &mut self.hash {
+            h.update(&*piece);
+        }
+        self.position += n as u64;
+        self.left -= n as u64;
+        if self.left == 0 {
+            if let (Some(done), Some(h)) = (self.done.take(), self.hash.take()) {
+                let _ = done.send(h.finalize().into());
+            }
+        }
+        n
+    }
+}
+
+impl AsyncRead for Generator {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let n = self.next_into(buf.initialize_unfilled());
+        buf.advance(n);
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// A sink that drops what it is given (the driver counts the bytes).
+pub struct Discard;
+
+impl AsyncWrite for Discard {
+    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, d: &[u8]) -> Poll<io::Result<usize>> {
+        Poll::Ready(Ok(d.len()))
+    }
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// Peak resident set size of this process in KiB (`VmHWM`), 0 where /proc is missing.
+pub fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What one child process reports on its last line.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub bytes: u64,
+    pub secs: f64,
+    pub rss_kib: u64,
+    pub sha256: String,
+}
+
+pub fn report(r: &Report) {
+    println!(
+        "RESULT bytes={} secs={:.6} rss_kib={} sha256={}",
+        r.bytes, r.secs, r.rss_kib, r.sha256
+    );
+}
+
+pub fn parse_report(line: &str) -> Option<Report> {
+    let rest = line.strip_prefix("RESULT ")?;
+    let mut r = Report::default();
+    for field in rest.split(' ') {
+        let (k, v) = field.split_once('=')?;
+        match k {
+            "bytes" => r.bytes = v.parse().ok()?,
+            "secs" => r.secs = v.parse().ok()?,
+            "rss_kib" => r.rss_kib = v.parse().ok()?,
+            "sha256" => r.sha256 = v.to_owned(),
+            _ => {}
+        }
+    }
+    Some(r)
+}
+
+pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    let threads = std::env::var("BENCH_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2);
+    if threads == 0 {
+        return Ok(tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?);
+    }
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_all()
+        .build()?)
+}
+
+/// Rounds of the side-by-side throughput comparison.
+pub const ROUNDS: usize = 3;
+
+pub fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+pub fn mib_s(bytes: u64, secs: f64) -> f64 {
+    bytes as f64 / MIB as f64 / secs.max(1e-9)
+}
+
+pub fn s(v: impl ToString) -> String {
+    v.to_string()
+}
+
+pub fn number<T: std::str::FromStr>(args: &[String], i: usize) -> Result<T, Error> {
+    args.get(i)
+        .and_then(|a| a.parse().ok())
+        .ok_or_else(|| format!("argument {i} missing or invalid").into())
+}
