@@ -523,7 +523,7 @@ impl State {
         let now = Instant::now();
         for (id, conn) in self.conns.drain() {
             conn.reader.abort();
-            connections::linger(conn.writer, conn.writer_task);
+            io::linger(conn.writer, conn.writer_task);
             let _ = self.ep.close_connection(now, id);
         }
         self.by_peer.clear();

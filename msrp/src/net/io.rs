@@ -15,14 +15,25 @@ use super::{CloseReason, TransferError};
 use crate::endpoint::{ConnectionId, SessionId};
 use crate::ident::MessageId;
 
-/// Reads the socket and hands the bytes to the driver task, at most a few reads ahead of
-/// it, so a fast peer waits (TCP backpressure) instead of filling memory.
-pub(super) async fn read_socket<R: AsyncRead + Unpin>(
+/// What the socket tasks report to the task that owns them: the endpoint driver's and
+/// the relay driver's report types both implement it, so both run the same tasks.
+pub(super) trait SocketReport: Send + 'static {
+    /// Bytes read from `connection`.
+    fn input(connection: ConnectionId, data: Bytes) -> Self;
+    /// `connection` closed (or failed).
+    fn closed(connection: ConnectionId, reason: CloseReason) -> Self;
+    /// A connection accepted from a listener (`secure`: after a TLS handshake).
+    fn accepted(stream: stream::BoxStream, peer: std::net::SocketAddr, secure: bool) -> Self;
+}
+
+/// Reads the socket and hands the bytes to the driver task, as many reads ahead of it as
+/// `reads` has permits, so a fast peer waits (TCP backpressure) instead of filling memory.
+pub(super) async fn read_socket<R: AsyncRead + Unpin, M: SocketReport>(
     mut reader: R,
     connection: ConnectionId,
     read_buffer: usize,
     reads: Arc<Semaphore>,
-    internal: mpsc::Sender<Internal>,
+    internal: mpsc::Sender<M>,
 ) {
     let mut buf = BytesMut::with_capacity(read_buffer);
     let reason = loop {
@@ -36,29 +47,25 @@ pub(super) async fn read_socket<R: AsyncRead + Unpin>(
             Ok(0) => break CloseReason::PeerClosed,
             Ok(_) => {
                 let data = buf.split().freeze();
-                if internal
-                    .send(Internal::Input { connection, data })
-                    .await
-                    .is_err()
-                {
+                if internal.send(M::input(connection, data)).await.is_err() {
                     return;
                 }
             }
             Err(e) => break CloseReason::Io(e.kind()),
         }
     };
-    let _ = internal.send(Internal::Closed { connection, reason }).await;
+    let _ = internal.send(M::closed(connection, reason)).await;
 }
 
 /// Writes what the driver task queued, in order, and wakes it after each write so it
 /// polls the engine for more. When the queue's sender is dropped, the rest is written and
 /// the socket is shut down.
-pub(super) async fn write_socket<W: AsyncWrite + Unpin>(
+pub(super) async fn write_socket<W: AsyncWrite + Unpin, M: SocketReport>(
     mut writer: W,
     connection: ConnectionId,
     mut queue: mpsc::Receiver<Bytes>,
     wake: Arc<Notify>,
-    internal: mpsc::Sender<Internal>,
+    internal: mpsc::Sender<M>,
 ) {
     let mut batch: Vec<Bytes> = Vec::with_capacity(WRITE_BATCH);
     while let Some(data) = queue.recv().await {
@@ -77,12 +84,28 @@ pub(super) async fn write_socket<W: AsyncWrite + Unpin>(
         };
         if let Err(e) = written {
             let reason = CloseReason::Io(e.kind());
-            let _ = internal.send(Internal::Closed { connection, reason }).await;
+            let _ = internal.send(M::closed(connection, reason)).await;
             return;
         }
         wake.notify_one();
     }
     let _ = writer.shutdown().await;
+}
+
+/// How long a closed connection's writer may take to write what it holds.
+pub(super) const LINGER: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Lets the writer finish the queue (the sender dropped ends it) within [`LINGER`], then
+/// stops it, which drops the socket.
+pub(super) fn linger(writer: mpsc::Sender<Bytes>, task: tokio::task::JoinHandle<()>) {
+    drop(writer);
+    if task.is_finished() {
+        return;
+    }
+    tokio::spawn(async move {
+        tokio::time::sleep(LINGER).await;
+        task.abort();
+    });
 }
 
 /// Queued segments written together at most.
@@ -128,12 +151,12 @@ async fn write_batch<W: AsyncWrite + Unpin>(
 
 /// Accepts connections (with their TLS handshake, if any, each in its own task bounded by
 /// `timeout` and at most `max_handshakes` at once) and hands them to the driver task.
-pub(super) async fn accept_loop(
+pub(super) async fn accept_loop<M: SocketReport>(
     listener: TcpListener,
     tls: Option<ServerTls>,
     timeout: Duration,
     max_handshakes: usize,
-    internal: mpsc::Sender<Internal>,
+    internal: mpsc::Sender<M>,
 ) {
     let handshakes = Arc::new(Semaphore::new(max_handshakes.max(1)));
     loop {
@@ -146,12 +169,13 @@ pub(super) async fn accept_loop(
                 // `Option<Infallible>` without the `tls` feature, which is `Copy`.
                 #[allow(clippy::clone_on_copy)]
                 let tls = tls.clone();
+                let secure = tls.is_some();
                 let internal = internal.clone();
                 tokio::spawn(async move {
                     let stream = stream::accept(tcp, tls, timeout).await;
                     drop(permit);
                     if let Some(stream) = stream {
-                        let _ = internal.send(Internal::Accepted { stream, peer }).await;
+                        let _ = internal.send(M::accepted(stream, peer, secure)).await;
                     }
                 });
             }

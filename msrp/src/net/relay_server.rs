@@ -24,12 +24,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::{Bytes, BytesMut};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use bytes::Bytes;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use super::io;
 use super::stream::{self, BoxStream, ClientTls, ServerTls};
 use super::{CloseReason, NetError};
 use crate::endpoint::ConnectionId;
@@ -148,6 +148,18 @@ enum Command {
     Shutdown {
         reply: oneshot::Sender<()>,
     },
+}
+
+impl io::SocketReport for Internal {
+    fn input(connection: ConnectionId, data: Bytes) -> Self {
+        Self::Input { connection, data }
+    }
+    fn closed(connection: ConnectionId, reason: CloseReason) -> Self {
+        Self::Closed { connection, reason }
+    }
+    fn accepted(stream: BoxStream, peer: SocketAddr, tls: bool) -> Self {
+        Self::Accepted { stream, peer, tls }
+    }
 }
 
 enum Internal {
@@ -270,10 +282,24 @@ impl RelayDriver {
 struct Conn {
     /// `None` while the outward connection is being opened.
     writer: Option<mpsc::Sender<Bytes>>,
+    writer_task: Option<JoinHandle<()>>,
     reader: Option<JoinHandle<()>>,
     reads: Arc<Semaphore>,
     /// A read permit is owed: the engine paused the connection's input.
     owed_read: bool,
+}
+
+impl Conn {
+    /// Stops reading; the writer writes what it holds within `io::LINGER`, then is stopped
+    /// (the socket closes even if the peer does not read).
+    fn stop(self) {
+        if let Some(reader) = self.reader {
+            reader.abort();
+        }
+        if let (Some(writer), Some(task)) = (self.writer, self.writer_task) {
+            io::linger(writer, task);
+        }
+    }
 }
 
 struct State {
@@ -347,7 +373,7 @@ impl State {
                 tls,
                 reply,
             } => {
-                let task = tokio::spawn(accept_loop(
+                let task = tokio::spawn(io::accept_loop(
                     listener,
                     tls,
                     self.config.connect_timeout,
@@ -403,9 +429,7 @@ impl State {
             }
             Internal::Closed { connection, reason } => {
                 if let Some(c) = self.conns.remove(&connection) {
-                    if let Some(reader) = c.reader {
-                        reader.abort();
-                    }
+                    c.stop();
                     let _ = self.relay.close_connection(now, connection);
                     self.event(RelayNetEvent::Closed { connection, reason });
                 }
@@ -417,14 +441,14 @@ impl State {
         let (read_half, write_half) = tokio::io::split(stream);
         let (writer, queue) = mpsc::channel(self.config.write_queue.max(1));
         let reads = Arc::new(Semaphore::new(1));
-        let reader = tokio::spawn(read_socket(
+        let reader = tokio::spawn(io::read_socket(
             read_half,
             connection,
             self.config.read_buffer,
             reads.clone(),
             self.internal.clone(),
         ));
-        tokio::spawn(write_socket(
+        let writer_task = tokio::spawn(io::write_socket(
             write_half,
             connection,
             queue,
@@ -435,6 +459,7 @@ impl State {
             connection,
             Conn {
                 writer: Some(writer),
+                writer_task: Some(writer_task),
                 reader: Some(reader),
                 reads,
                 owed_read: false,
@@ -471,9 +496,7 @@ impl State {
                 } => self.connect(*connection, uri, *tls),
                 Event::Close { connection, error } => {
                     if let Some(c) = self.conns.remove(connection) {
-                        if let Some(reader) = c.reader {
-                            reader.abort();
-                        }
+                        c.stop();
                         // Dropping the writer's queue lets it write what it has and shut
                         // the socket down.
                         self.event(RelayNetEvent::Closed {
@@ -529,6 +552,7 @@ impl State {
             connection,
             Conn {
                 writer: None,
+                writer_task: None,
                 reader: None,
                 reads: Arc::new(Semaphore::new(0)),
                 owed_read: false,
@@ -558,104 +582,7 @@ impl State {
             l.abort();
         }
         for (_, c) in self.conns.drain() {
-            if let Some(reader) = c.reader {
-                reader.abort();
-            }
-        }
-    }
-}
-
-/// Reads the socket and hands the bytes to the driver task, one read at a time: the next
-/// read waits for a permit, given back once the engine takes input again.
-async fn read_socket<R: tokio::io::AsyncRead + Unpin>(
-    mut reader: R,
-    connection: ConnectionId,
-    read_buffer: usize,
-    reads: Arc<Semaphore>,
-    internal: mpsc::Sender<Internal>,
-) {
-    let mut buf = BytesMut::with_capacity(read_buffer);
-    let reason = loop {
-        match reads.acquire().await {
-            Ok(permit) => permit.forget(),
-            Err(_) => return,
-        }
-        buf.reserve(read_buffer);
-        match reader.read_buf(&mut buf).await {
-            Ok(0) => break CloseReason::PeerClosed,
-            Ok(_) => {
-                let data = buf.split().freeze();
-                if internal
-                    .send(Internal::Input { connection, data })
-                    .await
-                    .is_err()
-                {
-                    return;
-                }
-            }
-            Err(e) => break CloseReason::Io(e.kind()),
-        }
-    };
-    let _ = internal.send(Internal::Closed { connection, reason }).await;
-}
-
-/// Writes what the driver task queued, in order, and wakes it after each write so it
-/// polls the engine for more. When the queue's sender is dropped, the rest is written and
-/// the socket is shut down.
-async fn write_socket<W: tokio::io::AsyncWrite + Unpin>(
-    mut writer: W,
-    connection: ConnectionId,
-    mut queue: mpsc::Receiver<Bytes>,
-    wake: Arc<Notify>,
-    internal: mpsc::Sender<Internal>,
-) {
-    while let Some(data) = queue.recv().await {
-        if let Err(e) = writer.write_all(&data).await {
-            let reason = CloseReason::Io(e.kind());
-            let _ = internal.send(Internal::Closed { connection, reason }).await;
-            return;
-        }
-        wake.notify_one();
-    }
-    let _ = writer.shutdown().await;
-}
-
-/// Accepts connections (with their TLS handshake, if any, each in its own task bounded by
-/// `timeout` and at most `max_handshakes` at once) and hands them to the driver task.
-async fn accept_loop(
-    listener: TcpListener,
-    tls: Option<ServerTls>,
-    timeout: Duration,
-    max_handshakes: usize,
-    internal: mpsc::Sender<Internal>,
-) {
-    let handshakes = Arc::new(Semaphore::new(max_handshakes.max(1)));
-    loop {
-        match listener.accept().await {
-            Ok((tcp, peer)) => {
-                let Ok(permit) = handshakes.clone().try_acquire_owned() else {
-                    continue;
-                };
-                // `Option<Infallible>` without the `tls` feature, which is `Copy`.
-                #[allow(clippy::clone_on_copy)]
-                let tls = tls.clone();
-                let secure = tls.is_some();
-                let internal = internal.clone();
-                tokio::spawn(async move {
-                    let stream = stream::accept(tcp, tls, timeout).await;
-                    drop(permit);
-                    if let Some(stream) = stream {
-                        let _ = internal
-                            .send(Internal::Accepted {
-                                stream,
-                                peer,
-                                tls: secure,
-                            })
-                            .await;
-                    }
-                });
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            c.stop();
         }
     }
 }

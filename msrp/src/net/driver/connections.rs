@@ -115,14 +115,14 @@ impl State {
     }
 
     /// Closes a connection: the engine fails its sessions, the writer ends after what it
-    /// holds and shuts the socket down, or is stopped after [`LINGER`] (a peer that does
+    /// holds and shuts the socket down, or is stopped after `io::LINGER` (a peer that does
     /// not read must not keep the socket and the task).
     pub(super) fn close(&mut self, connection: ConnectionId, reason: CloseReason) {
         let Some(conn) = self.conns.remove(&connection) else {
             return;
         };
         conn.reader.abort();
-        linger(conn.writer, conn.writer_task);
+        io::linger(conn.writer, conn.writer_task);
         if let Some(key) = conn.key {
             self.by_peer.remove(&key);
         }
@@ -131,20 +131,4 @@ impl State {
         self.events
             .push_back(NetEvent::ConnectionClosed { connection, reason });
     }
-}
-
-/// How long a closed connection's writer may take to write what it holds.
-pub(super) const LINGER: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// Lets the writer finish the queue (the sender dropped ends it) within [`LINGER`], then
-/// stops it, which drops the socket.
-pub(super) fn linger(writer: mpsc::Sender<bytes::Bytes>, task: tokio::task::JoinHandle<()>) {
-    drop(writer);
-    if task.is_finished() {
-        return;
-    }
-    tokio::spawn(async move {
-        tokio::time::sleep(LINGER).await;
-        task.abort();
-    });
 }

@@ -76,6 +76,18 @@ impl std::fmt::Debug for Command {
     }
 }
 
+impl crate::net::io::SocketReport for Internal {
+    fn input(connection: ConnectionId, data: Bytes) -> Self {
+        Self::Input { connection, data }
+    }
+    fn closed(connection: ConnectionId, reason: CloseReason) -> Self {
+        Self::Closed { connection, reason }
+    }
+    fn accepted(stream: BoxStream, peer: SocketAddr, _secure: bool) -> Self {
+        Self::Accepted { stream, peer }
+    }
+}
+
 /// Reports from the I/O tasks.
 pub(in crate::net) enum Internal {
     Accepted {
