@@ -187,6 +187,10 @@ pub enum UserError {
     /// The session is already bound to a connection.
     #[error("the session is already bound to a connection")]
     AlreadyBound,
+    /// The session failed (its connection ended, or the peer refused it): it sends
+    /// nothing any more.
+    #[error("the session failed")]
+    SessionFailed,
     /// The session has no connection yet.
     #[error("the session is not bound to a connection")]
     NotBound,

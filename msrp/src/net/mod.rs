@@ -545,7 +545,8 @@ impl Driver {
     /// From-Path; the peer sends to the registration's
     /// [`sdp_path`](relay::RelayRegistration::sdp_path). Then
     /// [`connect_tls`](Self::connect_tls) binds it to the connection to the first relay
-    /// (the TLS configuration is not used: that connection is open).
+    /// (the TLS configuration is not used: that connection is open; a session the peer's
+    /// first SEND already bound there is simply confirmed).
     ///
     /// One session at a time per registration: the session's local URI is the
     /// registration's own, and RFC 4976 §5.1 wants each Use-Path URI used for one session

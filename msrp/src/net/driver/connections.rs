@@ -32,11 +32,15 @@ impl State {
         // registration authenticated on, where its Use-Path URIs are valid.
         #[cfg(all(feature = "relay", feature = "tls"))]
         if let Some(conn) = self.relay_connection(session) {
-            let result = conn.and_then(|conn| {
-                self.ep
+            // The peer's first SEND may have bound it already (we never listen: it came
+            // over this same connection).
+            let result = conn.and_then(|conn| match self.ep.session_connection(session) {
+                Some(bound) if bound == conn => Ok(conn),
+                _ => self
+                    .ep
                     .bind(Instant::now(), session, conn)
                     .map(|()| conn)
-                    .map_err(NetError::from)
+                    .map_err(NetError::from),
             });
             let _ = reply.send(result);
             return;
