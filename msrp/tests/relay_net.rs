@@ -43,7 +43,19 @@ struct Forwarded {
     from: Path,
 }
 
+/// How the scripted relay answers AUTH.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Digest, then 200.
+    Normal,
+    /// Digest, then 423 to every Expires (RFC 4976 §4.6).
+    OutOfBounds,
+    /// Never answers.
+    Silent,
+}
+
 struct RelayState {
+    mode: Mode,
     uri: MsrpUri,
     port: u16,
     server: DigestServer,
@@ -69,6 +81,10 @@ struct ScriptedRelay {
 
 impl ScriptedRelay {
     async fn start(expires: u32) -> Self {
+        Self::start_with(expires, Mode::Normal).await
+    }
+
+    async fn start_with(expires: u32, mode: Mode) -> Self {
         let me = identity();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
@@ -76,6 +92,7 @@ impl ScriptedRelay {
             .parse()
             .unwrap();
         let state = Arc::new(Mutex::new(RelayState {
+            mode,
             uri: uri.clone(),
             port: addr.port(),
             server: DigestServer::new(
@@ -222,6 +239,9 @@ impl RelayState {
             if request.to_path.first() != &self.uri {
                 return false;
             }
+            if self.mode == Mode::Silent {
+                return true;
+            }
             let response = self.auth(conn, reply, &request);
             send(reply, Head::Response(response), None, Flag::Complete);
             return true;
@@ -298,6 +318,12 @@ impl RelayState {
                 .push(Header::other("WWW-Authenticate", &challenge.to_string()).unwrap());
             return response;
         };
+        if self.mode == Mode::OutOfBounds {
+            let mut response = request.response(StatusCode::OutOfBounds, me);
+            response.headers.push(Header::MinExpires(3600));
+            response.headers.push(Header::MaxExpires(7200));
+            return response;
+        }
         let client = request.from_path.last().clone();
         let assigned = match self.assigned.get(&(conn, client.clone())) {
             Some(uri) => uri.clone(),
@@ -550,10 +576,7 @@ async fn wrong_password_is_a_typed_error() {
     }
     assert_eq!(relay.accepted_auths(), 0);
     // A relay nobody listens on: the connection cannot be opened.
-    let dead = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = dead.local_addr().unwrap().port();
-    drop(dead);
-    let nowhere: MsrpUri = format!("msrps://127.0.0.1:{port};tcp").parse().unwrap();
+    let nowhere = nowhere().await;
     let result = timeout(
         LIMIT,
         driver.authenticate(
@@ -569,6 +592,91 @@ async fn wrong_password_is_a_typed_error() {
         matches!(&result, Err(NetError::Relay(f)) if f.reason == Failure::ConnectionLost),
         "{result:?}"
     );
+    driver.shutdown().await;
+}
+
+/// An `msrps:` URI on a loopback port nobody listens on.
+async fn nowhere() -> MsrpUri {
+    let dead = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = dead.local_addr().unwrap().port();
+    drop(dead);
+    format!("msrps://127.0.0.1:{port};tcp").parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expires_refused_twice_is_a_typed_error() {
+    let relay = ScriptedRelay::start_with(600, Mode::OutOfBounds).await;
+    let (driver, _events) = Driver::spawn(DriverConfig::default());
+    let result = timeout(
+        LIMIT,
+        driver.authenticate(
+            relay.config("alice", "wonderland"),
+            "127.0.0.1",
+            9,
+            relay.client_tls(),
+        ),
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(&result, Err(NetError::Relay(f)) if f.reason == Failure::ExpiresOutOfBounds),
+        "{result:?}"
+    );
+    driver.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn falls_back_to_an_alternative_and_fails_with_the_last_one() {
+    let relay = ScriptedRelay::start(600).await;
+    let silent = ScriptedRelay::start_with(600, Mode::Silent).await;
+    let (driver, _events) = Driver::spawn(DriverConfig::default());
+    // The first relay cannot be reached; the alternative accepts us.
+    let config = ClientConfig::new(vec![Relay::new(nowhere().await, "alice", "wonderland")])
+        .with_alternatives(vec![Relay::new(relay.uri.clone(), "alice", "wonderland")]);
+    let first = timeout(
+        LIMIT,
+        driver.authenticate(config, "127.0.0.1", 9, relay.client_tls()),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(first.use_path.first().port(), relay.uri.port());
+    // A second registration to the same relay shares the connection, with its own URIs.
+    let second = timeout(
+        LIMIT,
+        driver.authenticate(
+            relay.config("alice", "wonderland"),
+            "127.0.0.1",
+            9,
+            relay.client_tls(),
+        ),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(second.connection, first.connection);
+    assert_ne!(second.id, first.id);
+    assert_ne!(second.local_uri, first.local_uri);
+    assert_ne!(second.use_path, first.use_path);
+    assert_eq!(relay.accepted_auths(), 2);
+
+    // Every first relay fails: the error names the last one tried, with its reason.
+    let config = ClientConfig::new(vec![Relay::new(nowhere().await, "alice", "wonderland")])
+        .with_alternatives(vec![Relay::new(silent.uri.clone(), "alice", "wonderland")])
+        .with_transaction_timeout(Duration::from_millis(300));
+    let result = timeout(
+        LIMIT,
+        driver.authenticate(config, "127.0.0.1", 9, silent.client_tls()),
+    )
+    .await
+    .unwrap();
+    match result {
+        Err(NetError::Relay(f)) => {
+            assert_eq!(f.relay, silent.uri);
+            assert_eq!(f.reason, Failure::Timeout);
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
     driver.shutdown().await;
 }
 
