@@ -37,6 +37,10 @@
 //! - TLS (feature `tls`, `msrps:` URIs): [`Driver::listen_tls`] and [`Driver::connect_tls`]
 //!   take the caller's rustls configurations; [`tls::FingerprintVerifier`] authenticates
 //!   self-signed peer certificates by their `a=fingerprint` (SHA-256) in either role.
+//! - Relays (features `relay` and `tls`, RFC 4976): `Driver::authenticate` registers with
+//!   a chain of relays over a TLS connection to the first one and keeps the registration
+//!   fresh; `Driver::add_relay_session` then runs a session over that connection (see the
+//!   module `relay`).
 //!
 //! # Example
 //!
