@@ -4,7 +4,7 @@
 //! The engine queues such a request with the responses and REPORTs (so it never lands
 //! inside a chunk), remembers its transaction id, and hands the matching response back as
 //! [`Event::ResponseReceived`]. It keeps no timer for it: the caller's own protocol engine
-//! (the [`AuthClient`](crate::relay::client::AuthClient)) has its own.
+//! (the relay module's `AuthClient`) has its own.
 
 use std::time::Instant;
 
