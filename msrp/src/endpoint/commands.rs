@@ -60,6 +60,10 @@ impl Endpoint {
             .sessions
             .get_mut(&session)
             .ok_or(UserError::UnknownSession)?;
+        if s.failed {
+            // Nothing would ever send it or fail it (RFC 4975 §5.4: recover with new SDP).
+            return Err(UserError::SessionFailed);
+        }
         if s.is_refused_type(&content_type) {
             return Err(UserError::MediaTypeRefused);
         }

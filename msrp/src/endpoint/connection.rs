@@ -110,7 +110,17 @@ pub(crate) struct Connection {
     pub recent: VecDeque<RecentChunk>,
     /// Framing lost or the peer stopped reading: nothing more is read or written.
     pub failed: bool,
+    /// Transaction ids of the caller's own requests (e.g. RFC 4976 AUTH) whose responses
+    /// are handed back as events, oldest first, at most [`FOREIGN_TRANSACTIONS`].
+    pub foreign: VecDeque<TransactionId>,
+    /// The caller sends its own requests here: the connection is in use even with no
+    /// session bound, so the bind timeout does not apply.
+    pub foreign_use: bool,
 }
+
+/// Requests of the caller's own awaiting their response, per connection; beyond it the
+/// oldest is forgotten (its response then gets no event).
+pub(crate) const FOREIGN_TRANSACTIONS: usize = 16;
 
 impl Connection {
     pub fn new(config: &DecoderConfig) -> Self {
@@ -128,6 +138,8 @@ impl Connection {
             pending: HashMap::new(),
             recent: VecDeque::new(),
             failed: false,
+            foreign: VecDeque::new(),
+            foreign_use: false,
         }
     }
 

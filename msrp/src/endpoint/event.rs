@@ -187,6 +187,10 @@ pub enum UserError {
     /// The session is already bound to a connection.
     #[error("the session is already bound to a connection")]
     AlreadyBound,
+    /// The session failed (its connection ended, or the peer refused it): it sends
+    /// nothing any more.
+    #[error("the session failed")]
+    SessionFailed,
     /// The session has no connection yet.
     #[error("the session is not bound to a connection")]
     NotBound,
@@ -202,12 +206,24 @@ pub enum UserError {
     /// `finish` before the declared size was provided.
     #[error("content ended short of the declared size")]
     ShortContent,
+    /// [`send_request`](super::Endpoint::send_request) was given a request with a body (a
+    /// Content-Type), or one of SEND or REPORT, which belong to sessions.
+    #[error("only bodiless requests of methods other than SEND and REPORT can be sent alone")]
+    NotAStandaloneRequest,
 }
 
 /// What happened, out of [`poll_event`](super::Endpoint::poll_event).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Event {
+    /// The response to a request sent with [`send_request`](super::Endpoint::send_request)
+    /// (e.g. an RFC 4976 AUTH), handed over as received.
+    ResponseReceived {
+        /// The connection it came on.
+        connection: ConnectionId,
+        /// The response.
+        response: crate::message::Response,
+    },
     /// A passive connection's first SEND bound this session to it (RFC 4975 §5.4).
     SessionBound {
         /// The session.

@@ -66,6 +66,12 @@ impl Endpoint {
                     self.fail_session(session, SessionError::Rejected(status));
                 }
             }
+            None if self.take_foreign(conn, tid) => {
+                self.events.push_back(Event::ResponseReceived {
+                    connection: conn,
+                    response: r,
+                });
+            }
             None => {
                 // An early answer to the open chunk, or to a recent one sent with
                 // Failure-Report: partial.

@@ -124,6 +124,7 @@ mod connection;
 mod deliver;
 mod event;
 mod feedback;
+mod foreign;
 mod lifecycle;
 mod receive;
 mod session;
@@ -429,7 +430,7 @@ impl Endpoint {
                     let unbound = self
                         .connections
                         .get(&conn)
-                        .is_some_and(|c| !c.failed && c.sessions.is_empty());
+                        .is_some_and(|c| !c.failed && !c.foreign_use && c.sessions.is_empty());
                     if unbound {
                         self.connection_failed(conn, ConnectionError::Unbound);
                     }

@@ -3,6 +3,8 @@
 mod connections;
 mod dispatch;
 mod messages;
+#[cfg(all(feature = "relay", feature = "tls"))]
+mod relay;
 
 pub(super) use messages::{Command, Internal};
 use messages::{Done, Reply};
@@ -35,6 +37,15 @@ pub(super) struct PeerKey {
     host: String,
     port: u16,
     tls: Option<stream::TlsIdentity>,
+}
+
+/// Who waits for a connection being opened.
+pub(super) enum Waiter {
+    /// `connect` of a session.
+    Session(SessionId, Reply<ConnectionId>),
+    /// A relay registration's AUTH.
+    #[cfg(all(feature = "relay", feature = "tls"))]
+    Registration(super::relay::RegistrationId),
 }
 
 struct Conn {
@@ -82,7 +93,9 @@ struct State {
     ep: Endpoint,
     conns: HashMap<ConnectionId, Conn>,
     by_peer: HashMap<PeerKey, ConnectionId>,
-    connecting: HashMap<PeerKey, Vec<(SessionId, Reply<ConnectionId>)>>,
+    connecting: HashMap<PeerKey, Vec<Waiter>>,
+    #[cfg(all(feature = "relay", feature = "tls"))]
+    relays: relay::Relays,
     remotes: HashMap<SessionId, Path>,
     /// The connection each session's sink bytes were counted on.
     sink_conn: HashMap<SessionId, ConnectionId>,
@@ -118,6 +131,8 @@ pub(super) fn start(
         conns: HashMap::new(),
         by_peer: HashMap::new(),
         connecting: HashMap::new(),
+        #[cfg(all(feature = "relay", feature = "tls"))]
+        relays: relay::Relays::default(),
         remotes: HashMap::new(),
         sink_conn: HashMap::new(),
         positional: HashSet::new(),
@@ -206,8 +221,9 @@ impl State {
             .min();
         let idle = self.config.idle_timeout.and_then(|after| {
             self.conns
-                .values()
-                .filter_map(|c| c.last_activity.checked_add(after))
+                .iter()
+                .filter(|(id, _)| !self.pinned(**id))
+                .filter_map(|(_, c)| c.last_activity.checked_add(after))
                 .min()
         });
         let stall = self
@@ -215,15 +231,32 @@ impl State {
             .values()
             .filter_map(|c| c.paused_since?.checked_add(self.config.sink_stall))
             .min();
-        [self.ep.poll_timeout(), idle, accept, stall]
+        #[cfg(all(feature = "relay", feature = "tls"))]
+        let relays = self.relays.poll_timeout();
+        #[cfg(not(all(feature = "relay", feature = "tls")))]
+        let relays = None;
+        [self.ep.poll_timeout(), idle, accept, stall, relays]
             .into_iter()
             .flatten()
             .min()
     }
 
+    /// Whether a connection stays open however idle: a relay registration's, which the
+    /// relay uses to reach us (RFC 4976 §5.4 keeps it up while sessions may use it).
+    fn pinned(&self, connection: ConnectionId) -> bool {
+        #[cfg(all(feature = "relay", feature = "tls"))]
+        if self.relays.pinned(connection) {
+            return true;
+        }
+        let _ = connection;
+        false
+    }
+
     fn timeout(&mut self) {
         let now = Instant::now();
         self.ep.handle_timeout(now);
+        #[cfg(all(feature = "relay", feature = "tls"))]
+        self.relay_timeout(now);
         // Unanswered incoming messages hold their connection's reads: refuse those still
         // arriving (413) and drop those that already ended, with what was held for them.
         let after = self.config.accept_timeout;
@@ -249,10 +282,11 @@ impl State {
             let idle: Vec<ConnectionId> = self
                 .conns
                 .iter()
-                .filter(|(_, c)| {
-                    c.last_activity
-                        .checked_add(after)
-                        .is_some_and(|at| at <= now)
+                .filter(|(id, c)| {
+                    !self.pinned(**id)
+                        && c.last_activity
+                            .checked_add(after)
+                            .is_some_and(|at| at <= now)
                 })
                 .map(|(id, _)| *id)
                 .collect();
@@ -329,6 +363,10 @@ impl State {
                 progress = true;
                 self.event(event);
             }
+            #[cfg(all(feature = "relay", feature = "tls"))]
+            {
+                progress |= self.drive_relays();
+            }
             if !progress {
                 self.admission();
                 return;
@@ -382,6 +420,8 @@ impl State {
             Command::RemoveSession { session, reply } => {
                 let result = self.ep.remove_session(now, session).map_err(NetError::from);
                 self.remotes.remove(&session);
+                #[cfg(all(feature = "relay", feature = "tls"))]
+                self.relays.session_removed(session);
                 self.positional.remove(&session);
                 self.pump();
                 let ended = TransferError::Message(MessageError::SessionEnded);
@@ -513,6 +553,29 @@ impl State {
                 self.shutdown();
                 let _ = reply.send(Ok(()));
             }
+            #[cfg(all(feature = "relay", feature = "tls"))]
+            Command::Authenticate {
+                config,
+                local_host,
+                local_port,
+                tls,
+                reply,
+            } => self.authenticate(config, local_host, local_port, tls, reply),
+            #[cfg(all(feature = "relay", feature = "tls"))]
+            Command::AddRelaySession {
+                registration,
+                peer_path,
+                config,
+                reply,
+            } => {
+                let config = config.with_sink(SinkKind::InOrder);
+                let _ = reply.send(self.add_relay_session(registration, &peer_path, config));
+            }
+            #[cfg(all(feature = "relay", feature = "tls"))]
+            Command::Deregister {
+                registration,
+                reply,
+            } => self.deregister(registration, reply),
         }
     }
 
@@ -527,6 +590,8 @@ impl State {
             let _ = self.ep.close_connection(now, id);
         }
         self.by_peer.clear();
+        #[cfg(all(feature = "relay", feature = "tls"))]
+        self.relays.clear();
         for (_, m) in self.outgoing.drain() {
             let _ = m.done.send(Err(TransferError::Stopped));
         }

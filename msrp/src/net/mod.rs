@@ -37,6 +37,10 @@
 //! - TLS (feature `tls`, `msrps:` URIs): [`Driver::listen_tls`] and [`Driver::connect_tls`]
 //!   take the caller's rustls configurations; [`tls::FingerprintVerifier`] authenticates
 //!   self-signed peer certificates by their `a=fingerprint` (SHA-256) in either role.
+//! - Relays (features `relay` and `tls`, RFC 4976): `Driver::authenticate` registers with
+//!   a chain of relays over a TLS connection to the first one and keeps the registration
+//!   fresh; `Driver::add_relay_session` then runs a session over that connection (see the
+//!   module `relay`).
 //!
 //! # Example
 //!
@@ -81,6 +85,8 @@ mod config;
 mod driver;
 mod hash;
 mod io;
+#[cfg(all(feature = "relay", feature = "tls"))]
+pub mod relay;
 mod stream;
 #[cfg(feature = "tls")]
 pub mod tls;
@@ -143,6 +149,24 @@ pub enum NetError {
     /// The driver task has stopped.
     #[error("the driver has stopped")]
     Stopped,
+    /// Relay authentication failed: the last first relay tried (the configured one, or
+    /// the last alternative) failed, and no alternative is left.
+    #[cfg(all(feature = "relay", feature = "tls"))]
+    #[error(transparent)]
+    Relay(Box<relay::RelayFailure>),
+    /// The relay configuration was refused (see [`ConfigError`](crate::relay::client::ConfigError)).
+    #[cfg(all(feature = "relay", feature = "tls"))]
+    #[error("relay configuration: {0}")]
+    RelayConfig(crate::relay::client::ConfigError),
+    /// No relay registration with this handle (it failed, or was deregistered).
+    #[cfg(all(feature = "relay", feature = "tls"))]
+    #[error("unknown relay registration")]
+    UnknownRegistration,
+    /// The relay registration is not authenticated right now (a refresh or fallback
+    /// changed its paths, or its connection is gone).
+    #[cfg(all(feature = "relay", feature = "tls"))]
+    #[error("the relay registration is not authenticated")]
+    NotAuthenticated,
 }
 
 impl NetError {
@@ -153,6 +177,14 @@ impl NetError {
             Self::User(e) => Self::User(*e),
             #[cfg(feature = "relay")]
             Self::RelayEngine(e) => Self::RelayEngine(*e),
+            #[cfg(all(feature = "relay", feature = "tls"))]
+            Self::Relay(e) => Self::Relay(e.clone()),
+            #[cfg(all(feature = "relay", feature = "tls"))]
+            Self::RelayConfig(e) => Self::RelayConfig(e.clone()),
+            #[cfg(all(feature = "relay", feature = "tls"))]
+            Self::UnknownRegistration => Self::UnknownRegistration,
+            #[cfg(all(feature = "relay", feature = "tls"))]
+            Self::NotAuthenticated => Self::NotAuthenticated,
             Self::Io(e) => Self::Io(std::io::Error::new(e.kind(), e.to_string())),
             Self::ConnectTimeout => Self::ConnectTimeout,
             Self::NoPort => Self::NoPort,
@@ -252,6 +284,40 @@ pub enum NetEvent {
         connection: ConnectionId,
         /// Why.
         reason: CloseReason,
+    },
+    /// Every relay of a registration accepted us: first with the result of
+    /// [`Driver::authenticate`], then again whenever a fallback or refresh changed the
+    /// paths (the SDP must then be updated).
+    #[cfg(all(feature = "relay", feature = "tls"))]
+    RelayAuthenticated {
+        /// The registration.
+        registration: relay::RegistrationId,
+        /// The Use-Path, first relay first.
+        use_path: Path,
+        /// Our SDP `a=path`.
+        sdp_path: Path,
+    },
+    /// A relay renewed our URI without changing it (a refresh at 90 % of Expires).
+    #[cfg(all(feature = "relay", feature = "tls"))]
+    RelayRefreshed {
+        /// The registration.
+        registration: relay::RegistrationId,
+        /// The relay, as configured.
+        relay: crate::uri::MsrpUri,
+        /// How long the renewal lasts.
+        expires: std::time::Duration,
+    },
+    /// A registration that had authenticated failed for good (a lost connection with no
+    /// alternative left, a refresh refused): it is gone, and its sessions fail with its
+    /// connection or as the relay drops its URIs. Authenticate again (with new SDP).
+    #[cfg(all(feature = "relay", feature = "tls"))]
+    RelayFailed {
+        /// The registration.
+        registration: relay::RegistrationId,
+        /// The last relay tried, as configured.
+        relay: crate::uri::MsrpUri,
+        /// Why.
+        reason: crate::relay::client::Failure,
     },
 }
 
@@ -455,6 +521,102 @@ impl Driver {
             session,
             tls: Some(config),
             via: Some(addr),
+            reply,
+        })
+        .await
+    }
+
+    /// Authenticates to a chain of RFC 4976 relays (features `relay` and `tls`): opens a TLS
+    /// connection to the first relay with `tls` (or reuses the open one to the same host and
+    /// port), runs the AUTH exchange on it inside the driver task, and resolves once every
+    /// relay of the chain accepted us, with the paths to put in SDP. Our own URI is
+    /// `msrps://{local_host}:{local_port}/{random};tcp`; the relays never connect to it.
+    ///
+    /// The registration then refreshes itself at 90 % of each relay's Expires in the
+    /// background ([`NetEvent::RelayRefreshed`]); its connection is never closed for
+    /// idleness. When the connection is lost its URIs are void (RFC 4976 §6.3): it falls
+    /// back to the configured alternatives if any, and otherwise ends with
+    /// [`NetEvent::RelayFailed`]. Several registrations may run at once, to the same relays
+    /// or others; registrations to the same relay with the same `tls` configuration (the
+    /// same `Arc`) share one connection.
+    ///
+    /// Fails with [`NetError::Relay`] (wrong credentials, 423 after the adjusted Expires,
+    /// no response in time, a connection that could not be opened; always for the last
+    /// alternative tried), or [`NetError::RelayConfig`].
+    ///
+    /// ```no_run
+    /// # async fn example(tls: std::sync::Arc<rustls::ClientConfig>) -> Result<(), Box<dyn std::error::Error>> {
+    /// use msrp::net::{Driver, DriverConfig};
+    /// use msrp::relay::client::{ClientConfig, Relay};
+    /// use msrp::{Path, SessionConfig, Text};
+    ///
+    /// let (driver, _events) = Driver::spawn(DriverConfig::default());
+    /// let relay = Relay::new("msrps://relay.example.com:2855;tcp".parse()?, "alice", "secret");
+    /// let registration = driver
+    ///     .authenticate(ClientConfig::new(vec![relay]), "alice.example.com", 9892, tls.clone())
+    ///     .await?;
+    /// // Offer `registration.sdp_path` in SDP; with the peer's a=path from the answer:
+    /// let bob: Path = "msrps://bob.example.net:8145/foo;tcp".parse()?;
+    /// let session = driver.add_relay_session(registration.id, bob, SessionConfig::default()).await?;
+    /// driver.connect_tls(session, tls).await?; // the connection to the relay
+    /// let sent = driver.send(session, Text::new("image/jpeg")?, Some(3), &b"jpg"[..]).await?;
+    /// sent.result().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(all(feature = "relay", feature = "tls"))]
+    pub async fn authenticate(
+        &self,
+        config: crate::relay::client::ClientConfig,
+        local_host: &str,
+        local_port: u16,
+        tls: std::sync::Arc<rustls::ClientConfig>,
+    ) -> Result<relay::RelayRegistration, NetError> {
+        let local_host = local_host.to_owned();
+        self.call(|reply| Command::Authenticate {
+            config,
+            local_host,
+            local_port,
+            tls,
+            reply,
+        })
+        .await
+    }
+
+    /// Adds a session through a relay registration, given the peer's SDP `a=path`: our
+    /// requests carry the Use-Path followed by `peer_path` as To-Path and our own URI as
+    /// From-Path; the peer sends to the registration's
+    /// [`sdp_path`](relay::RelayRegistration::sdp_path). Then
+    /// [`connect_tls`](Self::connect_tls) binds it to the connection to the first relay
+    /// (the TLS configuration is not used: that connection is open; a session the peer's
+    /// first SEND already bound there is simply confirmed).
+    ///
+    /// One session at a time per registration: the session's local URI is the
+    /// registration's own, and RFC 4976 §5.1 wants each Use-Path URI used for one session
+    /// only (a second one is refused with [`UserError::DuplicateUri`]); authenticate again
+    /// for more. Received messages use the in-order sink.
+    #[cfg(all(feature = "relay", feature = "tls"))]
+    pub async fn add_relay_session(
+        &self,
+        registration: relay::RegistrationId,
+        peer_path: Path,
+        config: SessionConfig,
+    ) -> Result<SessionId, NetError> {
+        self.call(|reply| Command::AddRelaySession {
+            registration,
+            peer_path,
+            config,
+            reply,
+        })
+        .await
+    }
+
+    /// Stops a relay registration: no more refreshes, so the relays drop our URIs when they
+    /// expire. Its sessions go on until then; its connection closes once idle.
+    #[cfg(all(feature = "relay", feature = "tls"))]
+    pub async fn deregister(&self, registration: relay::RegistrationId) -> Result<(), NetError> {
+        self.call(|reply| Command::Deregister {
+            registration,
             reply,
         })
         .await

@@ -7,3 +7,4 @@ mod errors;
 mod fairness;
 mod lifecycle;
 mod random;
+mod relayed;

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use tokio::sync::{Semaphore, mpsc};
 
-use super::{Conn, Internal, PeerKey, READS_IN_FLIGHT, Reply, State, io};
+use super::{Conn, Internal, PeerKey, READS_IN_FLIGHT, Reply, State, Waiter, io};
 use crate::endpoint::{ConnectionId, SessionId};
 use crate::net::stream::{self, BoxStream, ClientTls};
 use crate::net::{CloseReason, NetError, NetEvent};
@@ -26,6 +26,23 @@ impl State {
         let uri = remote.first();
         if (uri.scheme() == Scheme::Msrps) != tls.is_some() {
             let _ = reply.send(Err(NetError::UnsupportedScheme));
+            return;
+        }
+        // RFC 4976 §5.2, §6.3: a session through relays goes over the connection its
+        // registration authenticated on, where its Use-Path URIs are valid.
+        #[cfg(all(feature = "relay", feature = "tls"))]
+        if let Some(conn) = self.relay_connection(session) {
+            // The peer's first SEND may have bound it already (we never listen: it came
+            // over this same connection).
+            let result = conn.and_then(|conn| match self.ep.session_connection(session) {
+                Some(bound) if bound == conn => Ok(conn),
+                _ => self
+                    .ep
+                    .bind(Instant::now(), session, conn)
+                    .map(|()| conn)
+                    .map_err(NetError::from),
+            });
+            let _ = reply.send(result);
             return;
         }
         // RFC 6714 §4: with CEMA the active side connects to the SDP c=/m= address (given
@@ -54,7 +71,7 @@ impl State {
             return;
         }
         let waiters = self.connecting.entry(key.clone()).or_default();
-        waiters.push((session, reply));
+        waiters.push(Waiter::Session(session, reply));
         if waiters.len() > 1 {
             return;
         }
@@ -128,6 +145,8 @@ impl State {
         }
         self.sink_conn.retain(|_, c| *c != connection);
         let _ = self.ep.close_connection(Instant::now(), connection);
+        #[cfg(all(feature = "relay", feature = "tls"))]
+        self.relay_connection_closed(connection);
         self.events
             .push_back(NetEvent::ConnectionClosed { connection, reason });
     }

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use super::{Incoming, Internal, State, end_item};
+use super::{Incoming, Internal, State, Waiter, end_item};
 use crate::endpoint::{ConnectionId, Event, SessionId};
 use crate::ident::MessageId;
 use crate::net::io::SinkItem;
@@ -34,15 +34,31 @@ impl State {
                 };
                 match conn {
                     Ok(conn) => {
-                        self.by_peer.insert(key, conn);
-                        for (session, reply) in waiters {
-                            let result = self.ep.bind(now, session, conn).map(|()| conn);
-                            let _ = reply.send(result.map_err(NetError::from));
+                        self.by_peer.insert(key.clone(), conn);
+                        for waiter in waiters {
+                            match waiter {
+                                Waiter::Session(session, reply) => {
+                                    let result = self.ep.bind(now, session, conn).map(|()| conn);
+                                    let _ = reply.send(result.map_err(NetError::from));
+                                }
+                                #[cfg(all(feature = "relay", feature = "tls"))]
+                                Waiter::Registration(id) => {
+                                    self.relay_connected(id, &key, Ok(conn))
+                                }
+                            }
                         }
                     }
                     Err(e) => {
                         let limit = self.config.endpoint.max_connections;
-                        for (_, reply) in waiters {
+                        for waiter in waiters {
+                            let reply = match waiter {
+                                Waiter::Session(_, reply) => reply,
+                                #[cfg(all(feature = "relay", feature = "tls"))]
+                                Waiter::Registration(id) => {
+                                    self.relay_connected(id, &key, Err(()));
+                                    continue;
+                                }
+                            };
                             let error =
                                 match &e {
                                     Some(e) => e.duplicate(),
@@ -227,6 +243,11 @@ impl State {
             Event::ConnectionFailed { connection, error } => {
                 self.close(connection, CloseReason::Engine(error));
             }
+            #[cfg(all(feature = "relay", feature = "tls"))]
+            Event::ResponseReceived {
+                connection,
+                response,
+            } => self.relay_response(connection, &response),
             _ => {}
         }
     }

@@ -68,6 +68,26 @@ pub(in crate::net) enum Command {
     Shutdown {
         reply: Reply<()>,
     },
+    #[cfg(all(feature = "relay", feature = "tls"))]
+    Authenticate {
+        config: crate::relay::client::ClientConfig,
+        local_host: String,
+        local_port: u16,
+        tls: crate::net::stream::ClientTls,
+        reply: Reply<crate::net::relay::RelayRegistration>,
+    },
+    #[cfg(all(feature = "relay", feature = "tls"))]
+    AddRelaySession {
+        registration: crate::net::relay::RegistrationId,
+        peer_path: Path,
+        config: SessionConfig,
+        reply: Reply<SessionId>,
+    },
+    #[cfg(all(feature = "relay", feature = "tls"))]
+    Deregister {
+        registration: crate::net::relay::RegistrationId,
+        reply: Reply<()>,
+    },
 }
 
 impl std::fmt::Debug for Command {
