@@ -1,0 +1,468 @@
+//! Three-process bench of an RFC 4976 relay (features `relay` and `tls`): a sender and a
+//! receiver, each authenticated to the relay (AUTH with digest over TLS), move one message
+//! through it; beside it, in the same run, a plain TCP forwarder moves the same generated
+//! bytes between the same three kinds of process. Each process reports its peak RSS
+//! (`VmHWM` from `/proc/self/status`); the relay's must stay flat in the message size.
+//!
+//! ```text
+//! cargo run --release -p msrp --features relay,tls --example relay_bench            # 1 GiB; RSS 64 MiB / 1 GiB / 4 GiB
+//! cargo run --release -p msrp --features relay,tls --example relay_bench -- --small # 256 MiB; RSS 64 / 256 MiB
+//! ```
+//!
+//! The relay is `msrp::net::relay_server::RelayDriver` over `msrp::relay::engine::Relay`
+//! (cut-through forwarding, re-chunking, hop-by-hop 200s); the clients are
+//! `msrp::net::Driver`s that call `authenticate` and `add_relay_session`, so the SEND's
+//! To-Path is the sender's Use-Path followed by the receiver's SDP path. The MSRP legs run
+//! over TLS (RFC 4976 requires it); the forwarder's legs are plain TCP, as the comparison
+//! asks. The run fails when a transfer fails or the relay's peak RSS is not flat (over
+//! 64 MiB, or more than 8 MiB above the smallest size's).
+
+#[path = "common/bench.rs"]
+mod bench;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bench::{
+    Discard, Error, Generator, MIB, ROUNDS, Report, median, mib_s, number, parse_report,
+    peak_rss_kib, report, runtime, s,
+};
+use msrp::net::relay_server::{RelayDriver, RelayDriverConfig};
+use msrp::net::tls::{Fingerprint, FingerprintVerifier};
+use msrp::net::{Driver, DriverConfig, NetEvent};
+use msrp::relay::client::{ClientConfig, Relay as RelayHop};
+use msrp::relay::digest::{self, CredentialStore, DigestServer};
+use msrp::relay::engine::{Relay, RelayConfig};
+use msrp::{IdGenerator, MsrpUri, Path, SessionConfig, Text};
+use rustls::pki_types::PrivateKeyDer;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+
+/// Peak RSS limit of the relay, in KiB.
+const RSS_LIMIT_KIB: u64 = 64 << 10;
+/// How much more the relay may take at the largest size than at the smallest, in KiB.
+const RSS_GROWTH_KIB: u64 = 8 << 10;
+const REALM: &str = "relay.bench";
+
+/// The two clients' credentials.
+struct Users;
+
+impl CredentialStore for Users {
+    fn ha1(&self, username: &str, realm: &str) -> Option<[u8; 16]> {
+        match username {
+            "alice" => Some(digest::ha1(username, realm, "alice-secret")),
+            "bob" => Some(digest::ha1(username, realm, "bob-secret")),
+            _ => None,
+        }
+    }
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// A client configuration that accepts exactly the relay's self-signed certificate.
+fn client_tls(relay: Fingerprint) -> Result<Arc<rustls::ClientConfig>, Error> {
+    let config = rustls::ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()?
+        .dangerous()
+        .with_custom_certificate_verifier(FingerprintVerifier::new([relay]))
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// The relay: TLS on an OS-chosen port, AUTH with digest, until stdin closes.
+async fn relay_role() -> Result<Report, Error> {
+    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()])?;
+    let cert = made.cert.der().clone();
+    let key = PrivateKeyDer::try_from(made.signing_key.serialize_der())?;
+    let fingerprint = Fingerprint::of(cert.as_ref());
+    let server = rustls::ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)?;
+    // The relay's URIs name its port, so the port is chosen before the engine is made.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| format!("getrandom: {e}"))?;
+    let auth = DigestServer::new(REALM, secret, Duration::from_secs(300), Instant::now());
+    let relay = Relay::new(RelayConfig::new("127.0.0.1", port), IdGenerator::default())
+        .with_authentication(auth, Box::new(Users));
+    let (driver, mut events) = RelayDriver::spawn(relay, RelayDriverConfig::default());
+    driver
+        .listen_tls(format!("127.0.0.1:{port}").parse()?, Arc::new(server))
+        .await?;
+    let hex = fingerprint.to_string();
+    let hex = hex.split_once(' ').map_or(hex.as_str(), |(_, h)| h);
+    println!("RELAY {port} {hex}");
+    std::io::stdout().flush()?;
+    tokio::spawn(async move { while events.recv().await.is_some() {} });
+    // Runs until the orchestrator closes stdin.
+    let mut stdin = tokio::io::BufReader::new(tokio::io::stdin());
+    let mut line = String::new();
+    while stdin.read_line(&mut line).await? > 0 {
+        line.clear();
+    }
+    driver.shutdown().await;
+    Ok(Report {
+        rss_kib: peak_rss_kib(),
+        sha256: "-".to_owned(),
+        ..Report::default()
+    })
+}
+
+fn relay_parts(port: u16, hex: &str) -> Result<(MsrpUri, Arc<rustls::ClientConfig>), Error> {
+    let uri = MsrpUri::parse(format!("msrps://127.0.0.1:{port};tcp"))?;
+    let tls = client_tls(Fingerprint::parse(&format!("SHA-256 {hex}"))?)?;
+    Ok((uri, tls))
+}
+
+/// Reads one line of the orchestrator's from stdin, which must start with `prefix`.
+async fn said(
+    stdin: &mut tokio::io::BufReader<tokio::io::Stdin>,
+    prefix: &str,
+) -> Result<String, Error> {
+    let mut line = String::new();
+    stdin.read_line(&mut line).await?;
+    line.trim_end()
+        .strip_prefix(prefix)
+        .map(str::to_owned)
+        .ok_or_else(|| format!("expected {prefix:?}, got {line:?}").into())
+}
+
+/// Receiver: authenticates as bob, prints its SDP path, takes the sender's, and receives
+/// one message of `size` bytes through the relay.
+async fn msrp_receive_via(port: u16, hex: &str, size: u64) -> Result<Report, Error> {
+    let (relay, tls) = relay_parts(port, hex)?;
+    let (driver, mut events) = Driver::spawn(DriverConfig::default());
+    let config = ClientConfig::new(vec![RelayHop::new(relay, "bob", "bob-secret")]);
+    let registration = driver.authenticate(config, "127.0.0.1", 9, tls).await?;
+    println!("PATH {}", registration.sdp_path);
+    std::io::stdout().flush()?;
+    let mut stdin = tokio::io::BufReader::new(tokio::io::stdin());
+    let peer: Path = said(&mut stdin, "PEER ").await?.parse()?;
+    driver
+        .add_relay_session(registration.id, peer, SessionConfig::default())
+        .await?;
+    println!("READY");
+    std::io::stdout().flush()?;
+    let (session, message_id, started) = loop {
+        match events.recv().await {
+            Some(NetEvent::Incoming {
+                session,
+                message_id,
+                size: declared,
+                ..
+            }) => {
+                if declared != Some(size) {
+                    return Err(format!("a message of {declared:?} bytes, not {size}").into());
+                }
+                break (session, message_id, Instant::now());
+            }
+            Some(_) => {}
+            None => return Err("the driver stopped".into()),
+        }
+    };
+    let transfer = driver.accept(session, message_id, Discard).await?;
+    let bytes = transfer.result().await?;
+    let secs = started.elapsed().as_secs_f64();
+    // Let the last responses leave before the sender is told to stop.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    driver.shutdown().await;
+    Ok(Report {
+        bytes,
+        secs,
+        rss_kib: peak_rss_kib(),
+        sha256: "-".to_owned(),
+    })
+}
+
+/// Sender: authenticates as alice, prints its SDP path, and on `GO` sends `size` bytes to
+/// the receiver whose SDP path is `peer`.
+async fn msrp_send_via(port: u16, hex: &str, size: u64, peer: &str) -> Result<Report, Error> {
+    let (relay, tls) = relay_parts(port, hex)?;
+    let (driver, _events) = Driver::spawn(DriverConfig::default());
+    let config = ClientConfig::new(vec![RelayHop::new(relay, "alice", "alice-secret")]);
+    let registration = driver.authenticate(config, "127.0.0.1", 9, tls.clone()).await?;
+    println!("PATH {}", registration.sdp_path);
+    std::io::stdout().flush()?;
+    let mut stdin = tokio::io::BufReader::new(tokio::io::stdin());
+    said(&mut stdin, "GO").await?;
+    let session = driver
+        .add_relay_session(registration.id, peer.parse()?, SessionConfig::default())
+        .await?;
+    let started = Instant::now();
+    driver.connect_tls(session, tls).await?;
+    let (source, _) = Generator::new(0x5eed, size, false);
+    let transfer = driver
+        .send(session, Text::new("application/octet-stream")?, Some(size), source)
+        .await?;
+    let bytes = transfer.result().await?;
+    let secs = started.elapsed().as_secs_f64();
+    driver.shutdown().await;
+    Ok(Report {
+        bytes,
+        secs,
+        rss_kib: peak_rss_kib(),
+        sha256: "-".to_owned(),
+    })
+}
+
+/// The plain TCP forwarder: the first connection is the receiver, the second the sender;
+/// bytes are copied both ways until both close.
+async fn forwarder_role() -> Result<Report, Error> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    println!("PORT {}", listener.local_addr()?.port());
+    std::io::stdout().flush()?;
+    let (mut receiver, _) = listener.accept().await?;
+    let (mut sender, _) = listener.accept().await?;
+    let _ = receiver.set_nodelay(true);
+    let _ = sender.set_nodelay(true);
+    let (forward, _) =
+        tokio::io::copy_bidirectional_with_sizes(&mut sender, &mut receiver, 64 << 10, 64 << 10)
+            .await?;
+    Ok(Report {
+        bytes: forward,
+        rss_kib: peak_rss_kib(),
+        sha256: "-".to_owned(),
+        ..Report::default()
+    })
+}
+
+/// Plain TCP receiver through the forwarder: reads `size` bytes, answers one byte.
+async fn tcp_receive_via(port: u16, size: u64) -> Result<Report, Error> {
+    let mut socket = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    let _ = socket.set_nodelay(true);
+    println!("CONNECTED");
+    std::io::stdout().flush()?;
+    let mut buf = vec![0u8; 64 << 10];
+    let (mut total, mut started) = (0u64, None);
+    while total < size {
+        let n = socket.read(&mut buf).await?;
+        if n == 0 {
+            return Err("the forwarder closed early".into());
+        }
+        started.get_or_insert_with(Instant::now);
+        total += n as u64;
+    }
+    socket.write_all(b"k").await?;
+    socket.shutdown().await?;
+    Ok(Report {
+        bytes: total,
+        secs: started.map_or(0.0, |s| s.elapsed().as_secs_f64()),
+        rss_kib: peak_rss_kib(),
+        sha256: "-".to_owned(),
+    })
+}
+
+/// Plain TCP sender through the forwarder: the same generated bytes, then the answer.
+async fn tcp_send_via(port: u16, size: u64) -> Result<Report, Error> {
+    let started = Instant::now();
+    let mut socket = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    let _ = socket.set_nodelay(true);
+    let (mut source, _) = Generator::new(0x5eed, size, false);
+    let mut buf = vec![0u8; 64 << 10];
+    loop {
+        let n = source.next_into(&mut buf);
+        if n == 0 {
+            break;
+        }
+        socket.write_all(&buf[..n]).await?;
+    }
+    let mut ack = [0u8; 1];
+    socket.read_exact(&mut ack).await?;
+    let secs = started.elapsed().as_secs_f64();
+    socket.shutdown().await?;
+    Ok(Report {
+        bytes: size,
+        secs,
+        rss_kib: peak_rss_kib(),
+        sha256: "-".to_owned(),
+    })
+}
+
+/// A child process of this binary, talked to by lines.
+struct Process {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    out: BufReader<ChildStdout>,
+}
+
+impl Process {
+    fn start(args: &[String]) -> Result<Self, Error> {
+        let mut child = Command::new(std::env::current_exe()?)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let stdin = child.stdin.take();
+        let out = BufReader::new(child.stdout.take().ok_or("no stdout")?);
+        Ok(Self { child, stdin, out })
+    }
+
+    /// Reads lines until one starts with `prefix`; returns the rest of it.
+    fn expect(&mut self, prefix: &str) -> Result<String, Error> {
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if self.out.read_line(&mut line)? == 0 {
+                let status = self.child.wait()?;
+                return Err(format!("a child ended ({status}) before saying {prefix:?}").into());
+            }
+            if let Some(rest) = line.trim_end().strip_prefix(prefix) {
+                return Ok(rest.to_owned());
+            }
+        }
+    }
+
+    fn say(&mut self, line: &str) -> Result<(), Error> {
+        let stdin = self.stdin.as_mut().ok_or("stdin closed")?;
+        writeln!(stdin, "{line}")?;
+        stdin.flush()?;
+        Ok(())
+    }
+
+    /// Its report line, then its exit.
+    fn report(mut self) -> Result<Report, Error> {
+        drop(self.stdin.take());
+        let line = self.expect("RESULT ")?;
+        let status = self.child.wait()?;
+        if !status.success() {
+            return Err(format!("a child failed ({status})").into());
+        }
+        parse_report(&format!("RESULT {line}")).ok_or_else(|| "a bad report".into())
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Relay, receiver and sender: the sender's, receiver's and relay's reports.
+fn through_relay(size: u64) -> Result<(Report, Report, Report), Error> {
+    let mut relay = Process::start(&[s("relay")])?;
+    let line = relay.expect("RELAY ")?;
+    let (port, hex) = line.split_once(' ').ok_or("a bad relay line")?;
+    let mut rx = Process::start(&[s("msrp-recv-via"), s(port), s(hex), s(size)])?;
+    let receiver_path = rx.expect("PATH ")?;
+    let mut tx = Process::start(&[s("msrp-send-via"), s(port), s(hex), s(size), receiver_path])?;
+    let sender_path = tx.expect("PATH ")?;
+    rx.say(&format!("PEER {sender_path}"))?;
+    rx.expect("READY")?;
+    tx.say("GO")?;
+    let sent = tx.report()?;
+    let received = rx.report()?;
+    let relayed = relay.report()?;
+    if sent.bytes != size || received.bytes != size {
+        return Err(format!("moved {} / {} of {size} bytes", sent.bytes, received.bytes).into());
+    }
+    Ok((sent, received, relayed))
+}
+
+/// Forwarder, receiver and sender over plain TCP: the same three reports.
+fn through_forwarder(size: u64) -> Result<(Report, Report, Report), Error> {
+    let mut forwarder = Process::start(&[s("forwarder")])?;
+    let port = forwarder.expect("PORT ")?;
+    let mut rx = Process::start(&[s("tcp-recv-via"), port.clone(), s(size)])?;
+    rx.expect("CONNECTED")?;
+    let tx = Process::start(&[s("tcp-send-via"), port, s(size)])?;
+    let sent = tx.report()?;
+    let received = rx.report()?;
+    let forwarded = forwarder.report()?;
+    if received.bytes != size {
+        return Err(format!("moved {} of {size} bytes", received.bytes).into());
+    }
+    Ok((sent, received, forwarded))
+}
+
+fn orchestrate(small: bool) -> Result<(), Error> {
+    let through = if small { 256 * MIB } else { 1 << 30 };
+    let sizes: &[u64] = if small {
+        &[64 * MIB, 256 * MIB]
+    } else {
+        &[64 * MIB, 1 << 30, 4 << 30]
+    };
+    println!("relay bench: sender, relay (or forwarder) and receiver are separate processes");
+    println!(
+        "machine: {} cpus; content from a seeded generator; hashing off",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!(
+        "\n## throughput, {} MiB, side by side ({ROUNDS} rounds alternating; medians)",
+        through / MIB
+    );
+    let (mut tcp, mut msrp) = (Vec::new(), Vec::new());
+    let (mut tcp_rss, mut relay_rss) = (0, 0);
+    for _ in 0..ROUNDS {
+        let (sent, _, forwarded) = through_forwarder(through)?;
+        tcp.push(mib_s(through, sent.secs));
+        tcp_rss = tcp_rss.max(forwarded.rss_kib);
+        let (sent, _, relayed) = through_relay(through)?;
+        msrp.push(mib_s(through, sent.secs));
+        relay_rss = relay_rss.max(relayed.rss_kib);
+    }
+    let (tcp, msrp) = (median(&mut tcp), median(&mut msrp));
+    println!("plain TCP forwarder                    {tcp:8.0} MiB/s  (forwarder peak RSS {tcp_rss} KiB)");
+    println!(
+        "MSRP relay (TLS legs, AUTH, re-chunked) {msrp:7.0} MiB/s  (relay peak RSS {relay_rss} KiB) = {:.0} % of the forwarder",
+        msrp / tcp * 100.0
+    );
+
+    println!("\n## relay peak RSS against message size");
+    let mut peaks = Vec::new();
+    for &size in sizes {
+        let (sent, received, relayed) = through_relay(size)?;
+        println!(
+            "{:6} MiB  relay {:6} KiB  (sender {} KiB, receiver {} KiB; {:.0} MiB/s)",
+            size / MIB,
+            relayed.rss_kib,
+            sent.rss_kib,
+            received.rss_kib,
+            mib_s(size, sent.secs)
+        );
+        peaks.push(relayed.rss_kib);
+    }
+    let smallest = peaks.first().copied().unwrap_or(0);
+    let largest = peaks.iter().copied().max().unwrap_or(0);
+    if largest > RSS_LIMIT_KIB || largest > smallest + RSS_GROWTH_KIB {
+        return Err(format!(
+            "relay peak RSS not flat: {smallest} KiB at the smallest size, {largest} KiB at most"
+        )
+        .into());
+    }
+    println!("\nok: every transfer complete; relay peak RSS flat ({smallest} -> {largest} KiB, limit {RSS_LIMIT_KIB} KiB)");
+    Ok(())
+}
+
+fn main() -> Result<(), Error> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let role = args.first().map_or("", String::as_str);
+    let text = |i: usize| -> Result<String, Error> {
+        args.get(i).cloned().ok_or_else(|| format!("argument {i} missing").into())
+    };
+    let result = match role {
+        "relay" => runtime()?.block_on(relay_role())?,
+        "forwarder" => runtime()?.block_on(forwarder_role())?,
+        "msrp-recv-via" => {
+            let (port, hex, size) = (number(&args, 1)?, text(2)?, number(&args, 3)?);
+            runtime()?.block_on(msrp_receive_via(port, &hex, size))?
+        }
+        "msrp-send-via" => {
+            let (port, hex, size, peer) = (number(&args, 1)?, text(2)?, number(&args, 3)?, text(4)?);
+            runtime()?.block_on(msrp_send_via(port, &hex, size, &peer))?
+        }
+        "tcp-recv-via" => runtime()?.block_on(tcp_receive_via(number(&args, 1)?, number(&args, 2)?))?,
+        "tcp-send-via" => runtime()?.block_on(tcp_send_via(number(&args, 1)?, number(&args, 2)?))?,
+        "" | "--small" => return orchestrate(role == "--small"),
+        other => return Err(format!("unknown role {other:?}").into()),
+    };
+    report(&result);
+    std::io::stdout().flush()?;
+    Ok(())
+}
