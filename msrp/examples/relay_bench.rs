@@ -37,7 +37,7 @@ use msrp::relay::digest::{self, CredentialStore, DigestServer};
 use msrp::relay::engine::{Relay, RelayConfig};
 use msrp::{IdGenerator, MsrpUri, Path, SessionConfig, Text};
 use rustls::pki_types::PrivateKeyDer;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Peak RSS limit of the relay, in KiB.
 const RSS_LIMIT_KIB: u64 = 64 << 10;
@@ -58,8 +58,16 @@ impl CredentialStore for Users {
     }
 }
 
+/// ring, with AES-128-GCM preferred (the legs are TLS 1.3; the suite is printed).
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+    use rustls::crypto::ring::cipher_suite;
+    let mut provider = rustls::crypto::ring::default_provider();
+    provider.cipher_suites = vec![
+        cipher_suite::TLS13_AES_128_GCM_SHA256,
+        cipher_suite::TLS13_AES_256_GCM_SHA384,
+        cipher_suite::TLS13_CHACHA20_POLY1305_SHA256,
+    ];
+    Arc::new(provider)
 }
 
 /// A client configuration that accepts exactly the relay's self-signed certificate.
@@ -83,12 +91,15 @@ async fn relay_role() -> Result<Report, Error> {
         .with_no_client_auth()
         .with_single_cert(vec![cert], key)?;
     // The relay's URIs name its port, so the port is chosen before the engine is made.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret).map_err(|e| format!("getrandom: {e}"))?;
     let auth = DigestServer::new(REALM, secret, Duration::from_secs(300), Instant::now());
-    let relay = Relay::new(RelayConfig::new("127.0.0.1", port), IdGenerator::default())
-        .with_authentication(auth, Box::new(Users));
+    let config = RelayConfig::new("127.0.0.1", port);
+    let relay =
+        Relay::new(config, IdGenerator::default()).with_authentication(auth, Box::new(Users));
     let (driver, mut events) = RelayDriver::spawn(relay, RelayDriverConfig::default());
     driver
         .listen_tls(format!("127.0.0.1:{port}").parse()?, Arc::new(server))
@@ -99,11 +110,8 @@ async fn relay_role() -> Result<Report, Error> {
     std::io::stdout().flush()?;
     tokio::spawn(async move { while events.recv().await.is_some() {} });
     // Runs until the orchestrator closes stdin.
-    let mut stdin = tokio::io::BufReader::new(tokio::io::stdin());
-    let mut line = String::new();
-    while stdin.read_line(&mut line).await? > 0 {
-        line.clear();
-    }
+    let mut stdin = stdin_lines();
+    while stdin.recv().await.is_some() {}
     driver.shutdown().await;
     Ok(Report {
         rss_kib: peak_rss_kib(),
@@ -118,13 +126,26 @@ fn relay_parts(port: u16, hex: &str) -> Result<(MsrpUri, Arc<rustls::ClientConfi
     Ok((uri, tls))
 }
 
-/// Reads one line of the orchestrator's from stdin, which must start with `prefix`.
+/// The lines of stdin (read on a thread of its own); the channel ends with stdin.
+fn stdin_lines() -> tokio::sync::mpsc::UnboundedReceiver<String> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Waits for the orchestrator's next line, which must start with `prefix`.
 async fn said(
-    stdin: &mut tokio::io::BufReader<tokio::io::Stdin>,
+    stdin: &mut tokio::sync::mpsc::UnboundedReceiver<String>,
     prefix: &str,
 ) -> Result<String, Error> {
-    let mut line = String::new();
-    stdin.read_line(&mut line).await?;
+    let line = stdin.recv().await.ok_or("stdin closed")?;
     line.trim_end()
         .strip_prefix(prefix)
         .map(str::to_owned)
@@ -140,7 +161,7 @@ async fn msrp_receive_via(port: u16, hex: &str, size: u64) -> Result<Report, Err
     let registration = driver.authenticate(config, "127.0.0.1", 9, tls).await?;
     println!("PATH {}", registration.sdp_path);
     std::io::stdout().flush()?;
-    let mut stdin = tokio::io::BufReader::new(tokio::io::stdin());
+    let mut stdin = stdin_lines();
     let peer: Path = said(&mut stdin, "PEER ").await?.parse()?;
     driver
         .add_relay_session(registration.id, peer, SessionConfig::default())
@@ -184,10 +205,12 @@ async fn msrp_send_via(port: u16, hex: &str, size: u64, peer: &str) -> Result<Re
     let (relay, tls) = relay_parts(port, hex)?;
     let (driver, _events) = Driver::spawn(DriverConfig::default());
     let config = ClientConfig::new(vec![RelayHop::new(relay, "alice", "alice-secret")]);
-    let registration = driver.authenticate(config, "127.0.0.1", 9, tls.clone()).await?;
+    let registration = driver
+        .authenticate(config, "127.0.0.1", 9, tls.clone())
+        .await?;
     println!("PATH {}", registration.sdp_path);
     std::io::stdout().flush()?;
-    let mut stdin = tokio::io::BufReader::new(tokio::io::stdin());
+    let mut stdin = stdin_lines();
     said(&mut stdin, "GO").await?;
     let session = driver
         .add_relay_session(registration.id, peer.parse()?, SessionConfig::default())
@@ -196,7 +219,12 @@ async fn msrp_send_via(port: u16, hex: &str, size: u64, peer: &str) -> Result<Re
     driver.connect_tls(session, tls).await?;
     let (source, _) = Generator::new(0x5eed, size, false);
     let transfer = driver
-        .send(session, Text::new("application/octet-stream")?, Some(size), source)
+        .send(
+            session,
+            Text::new("application/octet-stream")?,
+            Some(size),
+            source,
+        )
         .await?;
     let bytes = transfer.result().await?;
     let secs = started.elapsed().as_secs_f64();
@@ -408,7 +436,9 @@ fn orchestrate(small: bool) -> Result<(), Error> {
         relay_rss = relay_rss.max(relayed.rss_kib);
     }
     let (tcp, msrp) = (median(&mut tcp), median(&mut msrp));
-    println!("plain TCP forwarder                    {tcp:8.0} MiB/s  (forwarder peak RSS {tcp_rss} KiB)");
+    println!(
+        "plain TCP forwarder                    {tcp:8.0} MiB/s  (forwarder peak RSS {tcp_rss} KiB)"
+    );
     println!(
         "MSRP relay (TLS legs, AUTH, re-chunked) {msrp:7.0} MiB/s  (relay peak RSS {relay_rss} KiB) = {:.0} % of the forwarder",
         msrp / tcp * 100.0
@@ -436,7 +466,9 @@ fn orchestrate(small: bool) -> Result<(), Error> {
         )
         .into());
     }
-    println!("\nok: every transfer complete; relay peak RSS flat ({smallest} -> {largest} KiB, limit {RSS_LIMIT_KIB} KiB)");
+    println!(
+        "\nok: every transfer complete; relay peak RSS flat ({smallest} -> {largest} KiB, limit {RSS_LIMIT_KIB} KiB)"
+    );
     Ok(())
 }
 
@@ -444,7 +476,9 @@ fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let role = args.first().map_or("", String::as_str);
     let text = |i: usize| -> Result<String, Error> {
-        args.get(i).cloned().ok_or_else(|| format!("argument {i} missing").into())
+        args.get(i)
+            .cloned()
+            .ok_or_else(|| format!("argument {i} missing").into())
     };
     let result = match role {
         "relay" => runtime()?.block_on(relay_role())?,
@@ -454,11 +488,16 @@ fn main() -> Result<(), Error> {
             runtime()?.block_on(msrp_receive_via(port, &hex, size))?
         }
         "msrp-send-via" => {
-            let (port, hex, size, peer) = (number(&args, 1)?, text(2)?, number(&args, 3)?, text(4)?);
+            let (port, hex, size, peer) =
+                (number(&args, 1)?, text(2)?, number(&args, 3)?, text(4)?);
             runtime()?.block_on(msrp_send_via(port, &hex, size, &peer))?
         }
-        "tcp-recv-via" => runtime()?.block_on(tcp_receive_via(number(&args, 1)?, number(&args, 2)?))?,
-        "tcp-send-via" => runtime()?.block_on(tcp_send_via(number(&args, 1)?, number(&args, 2)?))?,
+        "tcp-recv-via" => {
+            runtime()?.block_on(tcp_receive_via(number(&args, 1)?, number(&args, 2)?))?
+        }
+        "tcp-send-via" => {
+            runtime()?.block_on(tcp_send_via(number(&args, 1)?, number(&args, 2)?))?
+        }
         "" | "--small" => return orchestrate(role == "--small"),
         other => return Err(format!("unknown role {other:?}").into()),
     };

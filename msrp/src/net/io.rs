@@ -43,7 +43,11 @@ pub(super) async fn read_socket<R: AsyncRead + Unpin, M: SocketReport>(
             Err(_) => return,
         }
         buf.reserve(read_buffer);
-        match reader.read_buf(&mut buf).await {
+        // At most `read_buffer` per read, whatever capacity the buffer has.
+        match reader
+            .read_buf(&mut bytes::BufMut::limit(&mut buf, read_buffer))
+            .await
+        {
             Ok(0) => break CloseReason::PeerClosed,
             Ok(_) => {
                 let data = buf.split().freeze();

@@ -285,8 +285,8 @@ struct Conn {
     writer_task: Option<JoinHandle<()>>,
     reader: Option<JoinHandle<()>>,
     reads: Arc<Semaphore>,
-    /// A read permit is owed: the engine paused the connection's input.
-    owed_read: bool,
+    /// Read permits owed: given back once the engine takes input again.
+    owed_reads: usize,
 }
 
 impl Conn {
@@ -424,7 +424,7 @@ impl State {
                 // Reads are only asked for while the engine takes input.
                 let _ = self.relay.handle_input(now, connection, &data);
                 if let Some(c) = self.conns.get_mut(&connection) {
-                    c.owed_read = true;
+                    c.owed_reads += 1;
                 }
             }
             Internal::Closed { connection, reason } => {
@@ -440,6 +440,7 @@ impl State {
     fn start_io(&mut self, connection: ConnectionId, stream: BoxStream) {
         let (read_half, write_half) = tokio::io::split(stream);
         let (writer, queue) = mpsc::channel(self.config.write_queue.max(1));
+        // One read at a time: the engine takes input only while it is readable.
         let reads = Arc::new(Semaphore::new(1));
         let reader = tokio::spawn(io::read_socket(
             read_half,
@@ -462,7 +463,7 @@ impl State {
                 writer_task: Some(writer_task),
                 reader: Some(reader),
                 reads,
-                owed_read: false,
+                owed_reads: 0,
             },
         );
     }
@@ -479,9 +480,9 @@ impl State {
         }
         self.engine_events();
         for (id, c) in &mut self.conns {
-            if c.owed_read && self.relay.readable(*id) {
-                c.owed_read = false;
-                c.reads.add_permits(1);
+            if c.owed_reads > 0 && self.relay.readable(*id) {
+                c.reads.add_permits(c.owed_reads);
+                c.owed_reads = 0;
             }
         }
     }
@@ -555,7 +556,7 @@ impl State {
                 writer_task: None,
                 reader: None,
                 reads: Arc::new(Semaphore::new(0)),
-                owed_read: false,
+                owed_reads: 0,
             },
         );
         tokio::spawn(async move {
