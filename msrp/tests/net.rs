@@ -36,7 +36,12 @@ struct Pair {
 }
 
 async fn pair() -> Pair {
-    let (bob, bob_events) = Driver::spawn(DriverConfig::default());
+    pair_with(DriverConfig::default()).await
+}
+
+/// [`pair`] with Bob's driver configured by `bob_config`.
+async fn pair_with(bob_config: DriverConfig) -> Pair {
+    let (bob, bob_events) = Driver::spawn(bob_config);
     let bob_addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let (alice, alice_events) = Driver::spawn(DriverConfig::default());
     Pair {
@@ -700,16 +705,7 @@ async fn a_peer_that_stops_reading_bounds_what_the_sender_pulls() {
 async fn unanswered_complete_message(
     config: DriverConfig,
 ) -> (Pair, SessionId, SessionId, msrp::MessageId) {
-    let (bob, mut bob_events) = Driver::spawn(config.with_input_pause(4 << 10));
-    let bob_addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let (alice, alice_events) = Driver::spawn(DriverConfig::default());
-    let p = Pair {
-        alice,
-        alice_events,
-        bob,
-        bob_events: mpsc::channel(1).1,
-        bob_addr,
-    };
+    let mut p = pair_with(config.with_input_pause(4 << 10)).await;
     let (a, _, _) = sessions(&p, 77).await;
     let data = content(10_000);
     let sent = p
@@ -722,9 +718,9 @@ async fn unanswered_complete_message(
         )
         .await
         .unwrap();
-    let (session, id) = next_incoming(&mut bob_events).await;
+    let (session, id) = next_incoming(&mut p.bob_events).await;
     assert_eq!(timeout(LIMIT, sent.result()).await.unwrap(), Ok(10_000));
-    (Pair { bob_events, ..p }, a, session, id)
+    (p, a, session, id)
 }
 
 /// After the held message is gone, five more messages on the same connection get through
@@ -813,16 +809,7 @@ impl tokio::io::AsyncWrite for FailingSink {
 /// bytes back: later messages on the same connection still get through, several times.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sink_failing_mid_message_fails_only_that_message() {
-    let (bob, mut bob_events) = Driver::spawn(DriverConfig::default().with_input_pause(64 << 10));
-    let bob_addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let (alice, alice_events) = Driver::spawn(DriverConfig::default());
-    let mut p = Pair {
-        alice,
-        alice_events,
-        bob,
-        bob_events: mpsc::channel(1).1,
-        bob_addr,
-    };
+    let mut p = pair_with(DriverConfig::default().with_input_pause(64 << 10)).await;
     let (a, _, _) = sessions(&p, 78).await;
     for _ in 0..3 {
         let data = content(1 << 20);
@@ -836,7 +823,7 @@ async fn a_sink_failing_mid_message_fails_only_that_message() {
             )
             .await
             .unwrap();
-        let (session, id) = next_incoming(&mut bob_events).await;
+        let (session, id) = next_incoming(&mut p.bob_events).await;
         let received = p
             .bob
             .accept(session, id, FailingSink { left: 20_000 })
@@ -852,7 +839,6 @@ async fn a_sink_failing_mid_message_fails_only_that_message() {
             "{failed:?}"
         );
     }
-    p.bob_events = bob_events;
     five_more_get_through(&mut p, a).await;
     p.alice.shutdown().await;
     p.bob.shutdown().await;
@@ -865,16 +851,7 @@ async fn a_stalled_sink_is_failed_so_the_connection_goes_on() {
     let config = DriverConfig::default()
         .with_input_pause(64 << 10)
         .with_sink_stall(Duration::from_millis(500));
-    let (bob, mut bob_events) = Driver::spawn(config);
-    let bob_addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let (alice, alice_events) = Driver::spawn(DriverConfig::default());
-    let mut p = Pair {
-        alice,
-        alice_events,
-        bob,
-        bob_events: mpsc::channel(1).1,
-        bob_addr,
-    };
+    let mut p = pair_with(config).await;
     let (a1, _, c1) = sessions(&p, 80).await;
     let (a2, _, c2) = sessions(&p, 81).await;
     assert_eq!(c1, c2, "one connection");
@@ -889,7 +866,7 @@ async fn a_stalled_sink_is_failed_so_the_connection_goes_on() {
         )
         .await
         .unwrap();
-    let (session, id) = next_incoming(&mut bob_events).await;
+    let (session, id) = next_incoming(&mut p.bob_events).await;
     // A pipe whose reader never reads.
     let (sink, _never_read) = tokio::io::duplex(1024);
     let received = p.bob.accept(session, id, sink).await.unwrap();
@@ -913,7 +890,6 @@ async fn a_stalled_sink_is_failed_so_the_connection_goes_on() {
         matches!(&failed, TransferError::Message(e) if e.status() == msrp::StatusCode::TooLarge),
         "{failed:?}"
     );
-    p.bob_events = bob_events;
     let (_, got) = receive_whole(&p.bob, &mut p.bob_events).await;
     assert!(got == small, "the other session's bytes differ");
     assert_eq!(timeout(LIMIT, other.result()).await.unwrap(), Ok(100_000));
@@ -926,16 +902,7 @@ async fn a_stalled_sink_is_failed_so_the_connection_goes_on() {
 /// are answered new messages are taken again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_beyond_max_unanswered_are_refused() {
-    let (bob, mut bob_events) = Driver::spawn(DriverConfig::default().with_max_unanswered(2));
-    let bob_addr = bob.listen("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let (alice, alice_events) = Driver::spawn(DriverConfig::default());
-    let p = Pair {
-        alice,
-        alice_events,
-        bob,
-        bob_events: mpsc::channel(1).1,
-        bob_addr,
-    };
+    let mut p = pair_with(DriverConfig::default().with_max_unanswered(2)).await;
     let (a, _, _) = sessions(&p, 82).await;
     let send = |i: u8| {
         let alice = p.alice.clone();
@@ -956,7 +923,7 @@ async fn messages_beyond_max_unanswered_are_refused() {
     let mut waiting = Vec::new();
     for i in 0..2 {
         let transfer = send(i).await;
-        let (session, id) = next_incoming(&mut bob_events).await;
+        let (session, id) = next_incoming(&mut p.bob_events).await;
         assert_eq!(timeout(LIMIT, transfer.result()).await.unwrap(), Ok(100));
         waiting.push((session, id, i));
     }
@@ -977,10 +944,7 @@ async fn messages_beyond_max_unanswered_are_refused() {
         assert_eq!(timeout(LIMIT, received.result()).await.unwrap(), Ok(100));
     }
     let again = send(3).await;
-    let (_, got) = {
-        let mut events = bob_events;
-        receive_whole(&p.bob, &mut events).await
-    };
+    let (_, got) = receive_whole(&p.bob, &mut p.bob_events).await;
     assert_eq!(got, vec![b'3'; 100]);
     assert_eq!(timeout(LIMIT, again.result()).await.unwrap(), Ok(100));
     p.alice.shutdown().await;

@@ -41,6 +41,24 @@ impl Digests {
     }
 }
 
+/// Sends the digests, once.
+fn report(
+    done: &mut Option<oneshot::Sender<Digests>>,
+    size: u64,
+    sha1: &Sha1,
+    sha256: &Sha256,
+    reread: u64,
+) {
+    if let Some(done) = done.take() {
+        let _ = done.send(Digests {
+            size,
+            sha1: sha1.clone().finalize().into(),
+            sha256: sha256.clone().finalize().into(),
+            reread,
+        });
+    }
+}
+
 /// An `AsyncWrite` adapter that computes SHA-1 and SHA-256 of what goes through it, in
 /// order, so a received file is hashed while it is written, without reading it again.
 ///
@@ -104,14 +122,7 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for HashingWriter<W> {
             Poll::Ready(Ok(())) => {}
             other => return other,
         }
-        if let Some(done) = this.done.take() {
-            let _ = done.send(Digests {
-                size: this.size,
-                sha1: this.sha1.clone().finalize().into(),
-                sha256: this.sha256.clone().finalize().into(),
-                reread: 0,
-            });
-        }
+        report(&mut this.done, this.size, &this.sha1, &this.sha256, 0);
         Poll::Ready(Ok(()))
     }
 }
@@ -316,14 +327,13 @@ impl<W: AsyncRead + AsyncWrite + AsyncSeek + Unpin> AsyncWrite for PositionalHas
                         Poll::Ready(Ok(())) => {}
                         other => return other,
                     }
-                    if let Some(done) = this.done.take() {
-                        let _ = done.send(Digests {
-                            size: this.end,
-                            sha1: this.sha1.clone().finalize().into(),
-                            sha256: this.sha256.clone().finalize().into(),
-                            reread: this.reread,
-                        });
-                    }
+                    report(
+                        &mut this.done,
+                        this.end,
+                        &this.sha1,
+                        &this.sha256,
+                        this.reread,
+                    );
                     this.finish = Finish::Done;
                 }
                 Finish::Done => return Poll::Ready(Ok(())),
