@@ -1,0 +1,431 @@
+//! End to end over loopback: the real relay (`RelayDriver` running the relay engine) and real
+//! client drivers (`Driver::authenticate`, AUTH with digest over TLS), certificates made at
+//! run time and checked by fingerprint, OS-chosen ports. Files both ways through one relay
+//! and through a chain of two; a relay restarted in the middle of a transfer; a receiver
+//! whose sink never reads beside a transfer that must go on; garbage from another client.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use msrp::net::relay::RelayRegistration;
+use msrp::net::relay_server::{RelayDriver, RelayDriverConfig, RelayNetEvent};
+use msrp::net::tls::{Fingerprint, FingerprintVerifier};
+use msrp::net::{CloseReason, Driver, DriverConfig, HashingWriter, NetEvent, Transfer};
+use msrp::relay::client::{ClientConfig, Relay as RelayHop};
+use msrp::relay::digest::{self, CredentialStore, DigestServer};
+use msrp::relay::engine::{Relay, RelayConfig};
+use msrp::{IdGenerator, MessageId, MsrpUri, SessionConfig, SessionId, Text};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tokio::time::timeout;
+
+/// Bound on any one await of the tests (transfers of a few MiB in a debug build included).
+const LIMIT: Duration = Duration::from_secs(60);
+const MIB: usize = 1 << 20;
+
+struct Users;
+
+impl CredentialStore for Users {
+    fn ha1(&self, username: &str, realm: &str) -> Option<[u8; 16]> {
+        match username {
+            "alice" => Some(digest::ha1(username, realm, "alice-secret")),
+            "bob" => Some(digest::ha1(username, realm, "bob-secret")),
+            _ => None,
+        }
+    }
+}
+
+fn password(user: &str) -> String {
+    format!("{user}-secret")
+}
+
+/// A relay's self-signed certificate, made at run time.
+struct Identity {
+    cert: CertificateDer<'static>,
+    key: PrivateKeyDer<'static>,
+    fingerprint: Fingerprint,
+}
+
+fn identity() -> Identity {
+    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let cert = made.cert.der().clone();
+    let key = PrivateKeyDer::try_from(made.signing_key.serialize_der()).unwrap();
+    let fingerprint = Fingerprint::of(cert.as_ref());
+    Identity {
+        cert,
+        key,
+        fingerprint,
+    }
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+fn server_tls(me: &Identity) -> Arc<rustls::ServerConfig> {
+    let config = rustls::ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![me.cert.clone()], me.key.clone_key())
+        .unwrap();
+    Arc::new(config)
+}
+
+/// A client configuration that accepts only servers with one of these fingerprints.
+fn client_tls(accepted: impl IntoIterator<Item = Fingerprint>) -> Arc<rustls::ClientConfig> {
+    let config = rustls::ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(FingerprintVerifier::new(accepted))
+        .with_no_client_auth();
+    Arc::new(config)
+}
+
+/// A port the OS chose: bound, read, released (the relay's URIs name it before it listens).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running relay: TLS listener on 127.0.0.1, digest AUTH for alice and bob.
+struct RelayNode {
+    driver: RelayDriver,
+    events: mpsc::Receiver<RelayNetEvent>,
+    uri: MsrpUri,
+}
+
+async fn start_relay(
+    me: &Identity,
+    port: u16,
+    config: RelayConfig,
+    driver_config: RelayDriverConfig,
+) -> RelayNode {
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).unwrap();
+    let auth = DigestServer::new(
+        "relay.e2e",
+        secret,
+        Duration::from_secs(300),
+        Instant::now(),
+    );
+    let relay =
+        Relay::new(config, IdGenerator::default()).with_authentication(auth, Box::new(Users));
+    let (driver, events) = RelayDriver::spawn(relay, driver_config);
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let bound = driver.listen_tls(addr, server_tls(me)).await.unwrap();
+    assert_eq!(bound, addr);
+    RelayNode {
+        driver,
+        events,
+        uri: format!("msrps://127.0.0.1:{port};tcp").parse().unwrap(),
+    }
+}
+
+/// A relay with the default settings on a fresh port.
+async fn default_relay(me: &Identity) -> RelayNode {
+    let port = free_port();
+    start_relay(
+        me,
+        port,
+        RelayConfig::new("127.0.0.1", port),
+        RelayDriverConfig::default(),
+    )
+    .await
+}
+
+/// A client: its driver, its events (and those set aside while waiting for others), and
+/// the one TLS configuration it uses, so its registrations share one connection.
+struct Client {
+    name: &'static str,
+    driver: Driver,
+    events: mpsc::Receiver<NetEvent>,
+    seen: Vec<NetEvent>,
+    tls: Arc<rustls::ClientConfig>,
+}
+
+fn client(name: &'static str, config: DriverConfig, tls: Arc<rustls::ClientConfig>) -> Client {
+    let (driver, events) = Driver::spawn(config);
+    Client {
+        name,
+        driver,
+        events,
+        seen: Vec::new(),
+        tls,
+    }
+}
+
+impl Client {
+    /// Authenticates through `chain` (first hop first) with this client's credentials.
+    async fn register(&self, chain: &[&MsrpUri]) -> RelayRegistration {
+        let hops = chain
+            .iter()
+            .map(|uri| RelayHop::new((*uri).clone(), self.name, password(self.name)))
+            .collect();
+        timeout(
+            LIMIT,
+            self.driver.authenticate(
+                ClientConfig::new(hops),
+                "127.0.0.1",
+                9,
+                self.tls.clone(),
+            ),
+        )
+        .await
+        .expect("AUTH in time")
+        .expect("AUTH accepted")
+    }
+
+    /// The next event, in time.
+    async fn next_event(&mut self) -> NetEvent {
+        timeout(LIMIT, self.events.recv())
+            .await
+            .unwrap_or_else(|_| panic!("{}: no event in time", self.name))
+            .expect("the driver runs")
+    }
+
+    /// Waits for the incoming message of `session`; other events are set aside.
+    async fn incoming(&mut self, session: SessionId) -> (MessageId, Option<u64>) {
+        loop {
+            match self.next_event().await {
+                NetEvent::Incoming {
+                    session: s,
+                    message_id,
+                    size,
+                    ..
+                } if s == session => return (message_id, size),
+                other => self.seen.push(other),
+            }
+        }
+    }
+
+    /// Whether any set-aside event says a connection closed or something failed.
+    fn saw_failure(&self) -> Option<&NetEvent> {
+        self.seen.iter().find(|e| {
+            matches!(
+                e,
+                NetEvent::ConnectionClosed { .. }
+                    | NetEvent::SessionFailed { .. }
+                    | NetEvent::RelayFailed { .. }
+            )
+        })
+    }
+}
+
+/// Adds each side's session with the other's SDP path and binds both to their
+/// registrations' connections.
+async fn pair(
+    a: &Client,
+    ra: &RelayRegistration,
+    b: &Client,
+    rb: &RelayRegistration,
+) -> (SessionId, SessionId) {
+    let sa = a
+        .driver
+        .add_relay_session(ra.id, rb.sdp_path.clone(), SessionConfig::default())
+        .await
+        .unwrap();
+    let sb = b
+        .driver
+        .add_relay_session(rb.id, ra.sdp_path.clone(), SessionConfig::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        a.driver.connect_tls(sa, a.tls.clone()).await.unwrap(),
+        ra.connection
+    );
+    assert_eq!(
+        b.driver.connect_tls(sb, b.tls.clone()).await.unwrap(),
+        rb.connection
+    );
+    (sa, sb)
+}
+
+/// Seeded pseudo-random content (xorshift), so a misplaced or repeated block shows.
+fn content(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+async fn send(c: &Client, session: SessionId, data: &[u8]) -> Transfer {
+    c.driver
+        .send(
+            session,
+            Text::new("application/octet-stream").unwrap(),
+            Some(data.len() as u64),
+            std::io::Cursor::new(data.to_vec()),
+        )
+        .await
+        .unwrap()
+}
+
+/// Sends `len` bytes of `fill` that are produced as the engine reads them (not held).
+async fn send_generated(c: &Client, session: SessionId, len: u64, fill: u8) -> Transfer {
+    c.driver
+        .send(
+            session,
+            Text::new("application/octet-stream").unwrap(),
+            Some(len),
+            tokio::io::repeat(fill).take(len),
+        )
+        .await
+        .unwrap()
+}
+
+/// Reads a sink to its end.
+fn drain(mut reader: DuplexStream) -> JoinHandle<Vec<u8>> {
+    tokio::spawn(async move {
+        let mut got = Vec::new();
+        reader.read_to_end(&mut got).await.unwrap();
+        got
+    })
+}
+
+/// Reads a sink: says when the first bytes arrived, then reads on only after `go`.
+fn drain_after(
+    mut reader: DuplexStream,
+    started: oneshot::Sender<()>,
+    go: oneshot::Receiver<()>,
+) -> JoinHandle<Vec<u8>> {
+    tokio::spawn(async move {
+        let mut got = vec![0u8; 1];
+        reader.read_exact(&mut got).await.unwrap();
+        let _ = started.send(());
+        let _ = go.await;
+        reader.read_to_end(&mut got).await.unwrap();
+        got
+    })
+}
+
+/// Takes the incoming message of `session` whole and checks it against `expected`.
+async fn receive(c: &mut Client, session: SessionId, expected: &[u8]) {
+    let (message_id, size) = c.incoming(session).await;
+    assert_eq!(size, Some(expected.len() as u64));
+    let (sink, reader) = tokio::io::duplex(64 << 10);
+    let transfer = c.driver.accept(session, message_id, sink).await.unwrap();
+    let got = drain(reader);
+    let result = timeout(LIMIT, transfer.result()).await.expect("in time");
+    assert_eq!(result.unwrap(), expected.len() as u64);
+    let got = got.await.unwrap();
+    assert!(
+        got == expected,
+        "{} got {} bytes, not the {} sent (or not in order)",
+        c.name,
+        got.len(),
+        expected.len()
+    );
+}
+
+/// Waits for the sender's result, in time.
+async fn sent(transfer: Transfer) -> Result<u64, msrp::net::TransferError> {
+    timeout(LIMIT, transfer.result()).await.expect("in time")
+}
+
+fn assert_clean(c: &Client) {
+    assert!(c.saw_failure().is_none(), "{}: {:?}", c.name, c.saw_failure());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_both_ways_through_one_relay() {
+    let relay_id = identity();
+    let relay = default_relay(&relay_id).await;
+    let tls = client_tls([relay_id.fingerprint]);
+    let mut alice = client("alice", DriverConfig::default(), tls.clone());
+    let mut bob = client("bob", DriverConfig::default(), tls);
+    let ra = alice.register(&[&relay.uri]).await;
+    let rb = bob.register(&[&relay.uri]).await;
+    // RFC 4976 §5.1: one relay, so one Use-Path URI, on the relay's host and port.
+    assert_eq!(ra.use_path.len(), 1);
+    assert_eq!(ra.use_path.first().port(), relay.uri.port());
+    assert_eq!(ra.sdp_path.last(), &ra.local_uri);
+    let (sa, sb) = pair(&alice, &ra, &bob, &rb).await;
+
+    let to_bob = content(4 * MIB + 1234, 1);
+    let to_alice = content(3 * MIB + 777, 2);
+    let ab = send(&alice, sa, &to_bob).await;
+    let ba = send(&bob, sb, &to_alice).await;
+
+    // Bob hashes what he gets on the way into the sink.
+    let bob_side = async {
+        let (message_id, size) = bob.incoming(sb).await;
+        assert_eq!(size, Some(to_bob.len() as u64));
+        let (sink, reader) = tokio::io::duplex(64 << 10);
+        let (hashing, digests) = HashingWriter::new(sink);
+        let transfer = bob.driver.accept(sb, message_id, hashing).await.unwrap();
+        let got = drain(reader);
+        let received = timeout(LIMIT, transfer.result()).await.expect("in time");
+        assert_eq!(received.unwrap(), to_bob.len() as u64);
+        let digests = digests.await.expect("digests of a complete message");
+        assert_eq!(digests.size, to_bob.len() as u64);
+        assert_eq!(&digests.sha256[..], Sha256::digest(&to_bob).as_slice());
+        let got = got.await.unwrap();
+        assert!(got == to_bob, "Bob got {} bytes, not Alice's", got.len());
+    };
+    tokio::join!(bob_side, receive(&mut alice, sa, &to_alice));
+    assert_eq!(sent(ab).await.unwrap(), to_bob.len() as u64);
+    assert_eq!(sent(ba).await.unwrap(), to_alice.len() as u64);
+    assert_clean(&alice);
+    assert_clean(&bob);
+    alice.driver.shutdown().await;
+    bob.driver.shutdown().await;
+    relay.driver.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_both_ways_through_two_chained_relays() {
+    let (a_id, b_id) = (identity(), identity());
+    let b = default_relay(&b_id).await;
+    // Relay A opens its own TLS connection to relay B for Alice's traffic.
+    let a_port = free_port();
+    let a = start_relay(
+        &a_id,
+        a_port,
+        RelayConfig::new("127.0.0.1", a_port),
+        RelayDriverConfig::default().with_client_tls(client_tls([b_id.fingerprint])),
+    )
+    .await;
+    let mut alice = client("alice", DriverConfig::default(), client_tls([a_id.fingerprint]));
+    let mut bob = client("bob", DriverConfig::default(), client_tls([b_id.fingerprint]));
+    // Alice: AUTH to A, then to B tunnelled through A (RFC 4976 §5.1).
+    let ra = alice.register(&[&a.uri, &b.uri]).await;
+    let rb = bob.register(&[&b.uri]).await;
+    assert_eq!(ra.use_path.len(), 2);
+    let hops: Vec<Option<u16>> = ra.use_path.iter().map(MsrpUri::port).collect();
+    assert_eq!(hops, vec![a.uri.port(), b.uri.port()]);
+    assert_eq!(rb.use_path.len(), 1);
+    assert_eq!(ra.sdp_path.len(), 3);
+    let (sa, sb) = pair(&alice, &ra, &bob, &rb).await;
+
+    let to_bob = content(3 * MIB + 4321, 3);
+    let to_alice = content(2 * MIB + 99, 4);
+    let ab = send(&alice, sa, &to_bob).await;
+    let ba = send(&bob, sb, &to_alice).await;
+    tokio::join!(
+        receive(&mut bob, sb, &to_bob),
+        receive(&mut alice, sa, &to_alice)
+    );
+    assert_eq!(sent(ab).await.unwrap(), to_bob.len() as u64);
+    assert_eq!(sent(ba).await.unwrap(), to_alice.len() as u64);
+    assert_clean(&alice);
+    assert_clean(&bob);
+    alice.driver.shutdown().await;
+    bob.driver.shutdown().await;
+    a.driver.shutdown().await;
+    b.driver.shutdown().await;
+}
