@@ -8,11 +8,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use msrp::net::relay::RelayRegistration;
+use msrp::endpoint::ConnectionId;
+use msrp::net::relay::{RegistrationId, RelayRegistration};
 use msrp::net::relay_server::{RelayDriver, RelayDriverConfig, RelayNetEvent};
 use msrp::net::tls::{Fingerprint, FingerprintVerifier};
 use msrp::net::{CloseReason, Driver, DriverConfig, HashingWriter, NetEvent, Transfer};
-use msrp::relay::client::{ClientConfig, Relay as RelayHop};
+use msrp::relay::client::{ClientConfig, Failure, Relay as RelayHop};
 use msrp::relay::digest::{self, CredentialStore, DigestServer};
 use msrp::relay::engine::{Relay, RelayConfig};
 use msrp::{IdGenerator, MessageId, MsrpUri, SessionConfig, SessionId, Text};
@@ -99,7 +100,9 @@ fn free_port() -> u16 {
 /// A running relay: TLS listener on 127.0.0.1, digest AUTH for alice and bob.
 struct RelayNode {
     driver: RelayDriver,
-    events: mpsc::Receiver<RelayNetEvent>,
+    /// Its events, all of them: a task moves them here as they come, so none is dropped
+    /// for want of a reader while a test looks elsewhere.
+    events: mpsc::UnboundedReceiver<RelayNetEvent>,
     uri: MsrpUri,
 }
 
@@ -119,7 +122,15 @@ async fn start_relay(
     );
     let relay =
         Relay::new(config, IdGenerator::default()).with_authentication(auth, Box::new(Users));
-    let (driver, events) = RelayDriver::spawn(relay, driver_config);
+    let (driver, mut bounded) = RelayDriver::spawn(relay, driver_config);
+    let (keep, events) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(event) = bounded.recv().await {
+            if keep.send(event).is_err() {
+                break;
+            }
+        }
+    });
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let bound = driver.listen_tls(addr, server_tls(me)).await.unwrap();
     assert_eq!(bound, addr);
@@ -428,4 +439,253 @@ async fn files_both_ways_through_two_chained_relays() {
     bob.driver.shutdown().await;
     a.driver.shutdown().await;
     b.driver.shutdown().await;
+}
+
+/// Waits until `c` has reported both the failure of `session` and the end of
+/// `registration` for a lost connection (looking at the events set aside first).
+async fn relay_lost(c: &mut Client, session: SessionId, registration: RegistrationId) {
+    let session_failed = |e: &NetEvent| {
+        matches!(e, NetEvent::SessionFailed { session: s, .. } if *s == session)
+    };
+    let relay_failed = |e: &NetEvent| {
+        matches!(
+            e,
+            NetEvent::RelayFailed { registration: r, reason: Failure::ConnectionLost, .. }
+                if *r == registration
+        )
+    };
+    let (mut session_seen, mut relay_seen) = (
+        c.seen.iter().any(session_failed),
+        c.seen.iter().any(relay_failed),
+    );
+    while !(session_seen && relay_seen) {
+        let event = c.next_event().await;
+        session_seen |= session_failed(&event);
+        relay_seen |= relay_failed(&event);
+        c.seen.push(event);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_restarted_mid_transfer_fails_it_and_serves_again() {
+    let relay_id = identity();
+    let port = free_port();
+    let config = RelayConfig::new("127.0.0.1", port);
+    let relay = start_relay(&relay_id, port, config.clone(), RelayDriverConfig::default()).await;
+    let tls = client_tls([relay_id.fingerprint]);
+    let mut alice = client("alice", DriverConfig::default(), tls.clone());
+    let mut bob = client("bob", DriverConfig::default(), tls);
+    let ra = alice.register(&[&relay.uri]).await;
+    let rb = bob.register(&[&relay.uri]).await;
+    let (sa, sb) = pair(&alice, &ra, &bob, &rb).await;
+
+    // A message far larger than every buffer on the way; Bob's sink holds it up after the
+    // first byte, so it is certainly in flight when the relay goes.
+    let big: u64 = 256 << 20;
+    let ab = send_generated(&alice, sa, big, 0x5a).await;
+    let (message_id, size) = bob.incoming(sb).await;
+    assert_eq!(size, Some(big));
+    let (sink, reader) = tokio::io::duplex(64 << 10);
+    let ba = bob.driver.accept(sb, message_id, sink).await.unwrap();
+    let (started, first_bytes) = oneshot::channel();
+    let (go, read_on) = oneshot::channel();
+    let reading = drain_after(reader, started, read_on);
+    timeout(LIMIT, first_bytes).await.unwrap().unwrap();
+    relay.driver.shutdown().await;
+    // The new relay takes the port at once: the same address, the same certificate.
+    let relay = start_relay(&relay_id, port, config, RelayDriverConfig::default()).await;
+    let _ = go.send(());
+
+    let sender = sent(ab).await;
+    assert!(sender.is_err(), "the sender's transfer ended {sender:?}");
+    let receiver = timeout(LIMIT, ba.result()).await.expect("in time");
+    assert!(receiver.is_err(), "the receiver's transfer ended {receiver:?}");
+    let got = reading.await.unwrap();
+    assert!((got.len() as u64) < big);
+    assert!(got.iter().all(|&b| b == 0x5a));
+    relay_lost(&mut alice, sa, ra.id).await;
+    relay_lost(&mut bob, sb, rb.id).await;
+
+    // Both authenticate again to the new relay (new registrations, new connections) and
+    // files go both ways.
+    alice.seen.clear();
+    bob.seen.clear();
+    let ra2 = alice.register(&[&relay.uri]).await;
+    let rb2 = bob.register(&[&relay.uri]).await;
+    assert_ne!(ra2.connection, ra.connection);
+    assert_ne!(rb2.connection, rb.connection);
+    let (sa, sb) = pair(&alice, &ra2, &bob, &rb2).await;
+    let to_bob = content(MIB + 5, 8);
+    let to_alice = content(MIB / 2 + 3, 9);
+    let ab = send(&alice, sa, &to_bob).await;
+    let ba = send(&bob, sb, &to_alice).await;
+    tokio::join!(
+        receive(&mut bob, sb, &to_bob),
+        receive(&mut alice, sa, &to_alice)
+    );
+    assert_eq!(sent(ab).await.unwrap(), to_bob.len() as u64);
+    assert_eq!(sent(ba).await.unwrap(), to_alice.len() as u64);
+    assert_clean(&alice);
+    assert_clean(&bob);
+    alice.driver.shutdown().await;
+    bob.driver.shutdown().await;
+    relay.driver.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_receiver_fails_alone_while_another_transfer_completes() {
+    let relay_id = identity();
+    let port = free_port();
+    // Short stall limits on both sides of the stalled hop (relay -> Bob).
+    let config = RelayConfig::new("127.0.0.1", port).with_stall_timeout(Duration::from_secs(2));
+    let relay = start_relay(&relay_id, port, config, RelayDriverConfig::default()).await;
+    let tls = client_tls([relay_id.fingerprint]);
+    let mut alice = client("alice", DriverConfig::default(), tls.clone());
+    let bob_config = DriverConfig::default().with_sink_stall(Duration::from_secs(2));
+    let mut bob = client("bob", bob_config, tls);
+    let (ra1, rb1) = (
+        alice.register(&[&relay.uri]).await,
+        bob.register(&[&relay.uri]).await,
+    );
+    let (ra2, rb2) = (
+        alice.register(&[&relay.uri]).await,
+        bob.register(&[&relay.uri]).await,
+    );
+    // Both registrations of each client share its one connection to the relay.
+    assert_eq!(ra1.connection, ra2.connection);
+    assert_eq!(rb1.connection, rb2.connection);
+    let (stalled_a, stalled_b) = pair(&alice, &ra1, &bob, &rb1).await;
+    let (sa, sb) = pair(&alice, &ra2, &bob, &rb2).await;
+
+    let stalled = send_generated(&alice, stalled_a, 64 << 20, 0xa5).await;
+    let (message_id, _) = bob.incoming(stalled_b).await;
+    // A sink that is never read: 4 KiB of pipe, then it takes nothing.
+    let (sink, never_read) = tokio::io::duplex(4 << 10);
+    let stalled_in = bob
+        .driver
+        .accept(stalled_b, message_id, sink)
+        .await
+        .unwrap();
+    let since = Instant::now();
+
+    let file = content(2 * MIB + 3, 5);
+    let ab = send(&alice, sa, &file).await;
+    receive(&mut bob, sb, &file).await;
+    assert_eq!(sent(ab).await.unwrap(), file.len() as u64);
+
+    let sender = sent(stalled).await;
+    let failed_after = since.elapsed();
+    assert!(sender.is_err(), "the stalled message ended {sender:?}");
+    assert!(
+        failed_after < Duration::from_secs(20),
+        "the stalled message failed only after {failed_after:?}"
+    );
+    let receiver = timeout(LIMIT, stalled_in.result()).await.expect("in time");
+    assert!(receiver.is_err(), "the stalled sink's transfer ended {receiver:?}");
+    drop(never_read);
+    // Only the message failed: no connection closed, no registration lost.
+    for c in [&alice, &bob] {
+        let lost = c.seen.iter().find(|e| {
+            matches!(
+                e,
+                NetEvent::ConnectionClosed { .. } | NetEvent::RelayFailed { .. }
+            )
+        });
+        assert!(lost.is_none(), "{}: {lost:?}", c.name);
+    }
+    // And the connections still carry traffic: a file back on the second pair.
+    let back = content(MIB / 4, 10);
+    let ba = send(&bob, sb, &back).await;
+    receive(&mut alice, sa, &back).await;
+    assert_eq!(sent(ba).await.unwrap(), back.len() as u64);
+    alice.driver.shutdown().await;
+    bob.driver.shutdown().await;
+    relay.driver.shutdown().await;
+}
+
+/// The relay's handle for the connection whose client end is `local`.
+async fn accepted(relay: &mut RelayNode, local: SocketAddr) -> ConnectionId {
+    loop {
+        match timeout(LIMIT, relay.events.recv()).await.unwrap().unwrap() {
+            RelayNetEvent::Accepted {
+                connection, peer, ..
+            } if peer == local => return connection,
+            _ => {}
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_from_another_client_closes_only_its_connection() {
+    let relay_id = identity();
+    let mut relay = default_relay(&relay_id).await;
+    let tls = client_tls([relay_id.fingerprint]);
+    let alice = client("alice", DriverConfig::default(), tls.clone());
+    let mut bob = client("bob", DriverConfig::default(), tls.clone());
+    let ra = alice.register(&[&relay.uri]).await;
+    let rb = bob.register(&[&relay.uri]).await;
+    let (sa, sb) = pair(&alice, &ra, &bob, &rb).await;
+
+    let file = content(6 * MIB + 17, 6);
+    let ab = send(&alice, sa, &file).await;
+    let (message_id, size) = bob.incoming(sb).await;
+    assert_eq!(size, Some(file.len() as u64));
+    let (sink, reader) = tokio::io::duplex(64 << 10);
+    let ba = bob.driver.accept(sb, message_id, sink).await.unwrap();
+    // Bob holds the transfer up after its first byte, so the garbage lands mid-transfer.
+    let (started, first_bytes) = oneshot::channel();
+    let (go, read_on) = oneshot::channel();
+    let reading = drain_after(reader, started, read_on);
+    timeout(LIMIT, first_bytes).await.unwrap().unwrap();
+
+    // Mallory: a TLS connection of its own to the relay, then bytes that are not MSRP.
+    let port = relay.uri.port().unwrap();
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let local = tcp.local_addr().unwrap();
+    let mut mallory = tokio_rustls::TlsConnector::from(tls)
+        .connect(ServerName::try_from("127.0.0.1").unwrap(), tcp)
+        .await
+        .unwrap();
+    let mallory_id = accepted(&mut relay, local).await;
+    let mut garbage = b"MSRP x SEND\r\nTo-Path: \x00\xff\r\n\r\n".to_vec();
+    garbage.extend_from_slice(&content(16 << 10, 11));
+    mallory.write_all(&garbage).await.unwrap();
+    mallory.flush().await.unwrap();
+    // The relay closes Mallory's connection (an error or the end of the stream, in time)...
+    let mut rest = Vec::new();
+    let ended = timeout(LIMIT, mallory.read_to_end(&mut rest)).await;
+    assert!(ended.is_ok(), "the relay kept the garbage connection open");
+    // ... and that one only.
+    loop {
+        match timeout(LIMIT, relay.events.recv()).await.unwrap().unwrap() {
+            RelayNetEvent::Closed { connection, reason } if connection == mallory_id => {
+                assert!(matches!(reason, CloseReason::RelayEngine(_)), "{reason:?}");
+                break;
+            }
+            RelayNetEvent::Closed { connection, reason } => {
+                panic!("the relay closed {connection:?} ({reason:?}) too")
+            }
+            _ => {}
+        }
+    }
+
+    let _ = go.send(());
+    let received = timeout(LIMIT, ba.result()).await.expect("in time");
+    assert_eq!(received.unwrap(), file.len() as u64);
+    let got = reading.await.unwrap();
+    assert!(got == file, "Bob got {} bytes, not Alice's", got.len());
+    assert_eq!(sent(ab).await.unwrap(), file.len() as u64);
+    assert_clean(&alice);
+    assert_clean(&bob);
+    while let Ok(event) = relay.events.try_recv() {
+        assert!(
+            !matches!(event, RelayNetEvent::Closed { .. }),
+            "the relay closed another connection: {event:?}"
+        );
+    }
+    alice.driver.shutdown().await;
+    bob.driver.shutdown().await;
+    relay.driver.shutdown().await;
 }
