@@ -2,7 +2,8 @@
 //! client drivers (`Driver::authenticate`, AUTH with digest over TLS), certificates made at
 //! run time and checked by fingerprint, OS-chosen ports. Files both ways through one relay
 //! and through a chain of two; a relay restarted in the middle of a transfer; a receiver
-//! whose sink never reads beside a transfer that must go on; garbage from another client.
+//! whose sink never reads beside a transfer that must go on; garbage from other clients
+//! (over TLS, and plain TCP on the TLS port) in the middle of a transfer.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use msrp::net::tls::{Fingerprint, FingerprintVerifier};
 use msrp::net::{CloseReason, Driver, DriverConfig, HashingWriter, NetEvent, Transfer};
 use msrp::relay::client::{ClientConfig, Failure, Relay as RelayHop};
 use msrp::relay::digest::{self, CredentialStore, DigestServer};
-use msrp::relay::engine::{Relay, RelayConfig};
+use msrp::relay::engine::{Event, Relay, RelayConfig};
 use msrp::{IdGenerator, MessageId, MsrpUri, SessionConfig, SessionId, Text};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use sha2::{Digest, Sha256};
@@ -348,7 +349,12 @@ async fn sent(transfer: Transfer) -> Result<u64, msrp::net::TransferError> {
     timeout(LIMIT, transfer.result()).await.expect("in time")
 }
 
-fn assert_clean(c: &Client) {
+/// Asserts that no connection of `c` closed and nothing of it failed, in the events
+/// set aside and those waiting.
+fn assert_clean(c: &mut Client) {
+    while let Ok(event) = c.events.try_recv() {
+        c.seen.push(event);
+    }
     assert!(c.saw_failure().is_none(), "{}: {:?}", c.name, c.saw_failure());
 }
 
@@ -391,8 +397,8 @@ async fn files_both_ways_through_one_relay() {
     tokio::join!(bob_side, receive(&mut alice, sa, &to_alice));
     assert_eq!(sent(ab).await.unwrap(), to_bob.len() as u64);
     assert_eq!(sent(ba).await.unwrap(), to_alice.len() as u64);
-    assert_clean(&alice);
-    assert_clean(&bob);
+    assert_clean(&mut alice);
+    assert_clean(&mut bob);
     alice.driver.shutdown().await;
     bob.driver.shutdown().await;
     relay.driver.shutdown().await;
@@ -401,10 +407,10 @@ async fn files_both_ways_through_one_relay() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn files_both_ways_through_two_chained_relays() {
     let (a_id, b_id) = (identity(), identity());
-    let b = default_relay(&b_id).await;
+    let mut b = default_relay(&b_id).await;
     // Relay A opens its own TLS connection to relay B for Alice's traffic.
     let a_port = free_port();
-    let a = start_relay(
+    let mut a = start_relay(
         &a_id,
         a_port,
         RelayConfig::new("127.0.0.1", a_port),
@@ -433,8 +439,20 @@ async fn files_both_ways_through_two_chained_relays() {
     );
     assert_eq!(sent(ab).await.unwrap(), to_bob.len() as u64);
     assert_eq!(sent(ba).await.unwrap(), to_alice.len() as u64);
-    assert_clean(&alice);
-    assert_clean(&bob);
+    assert_clean(&mut alice);
+    assert_clean(&mut bob);
+    // Alice authenticated at both relays; A opened a TLS connection of its own to B (Alice's
+    // client configuration accepts only A's certificate, so she never reached B herself).
+    let b_uri = b.uri.clone();
+    relay_event(&mut a, authenticated("alice")).await;
+    relay_event(&mut a, |e| {
+        matches!(
+            e,
+            RelayNetEvent::Relay(Event::Connect { uri, tls: true, .. }) if uri.port() == b_uri.port()
+        )
+    })
+    .await;
+    relay_event(&mut b, authenticated("alice")).await;
     alice.driver.shutdown().await;
     bob.driver.shutdown().await;
     a.driver.shutdown().await;
@@ -525,8 +543,8 @@ async fn a_relay_restarted_mid_transfer_fails_it_and_serves_again() {
     );
     assert_eq!(sent(ab).await.unwrap(), to_bob.len() as u64);
     assert_eq!(sent(ba).await.unwrap(), to_alice.len() as u64);
-    assert_clean(&alice);
-    assert_clean(&bob);
+    assert_clean(&mut alice);
+    assert_clean(&mut bob);
     alice.driver.shutdown().await;
     bob.driver.shutdown().await;
     relay.driver.shutdown().await;
@@ -568,6 +586,9 @@ async fn a_stalled_receiver_fails_alone_while_another_transfer_completes() {
         .unwrap();
     let since = Instant::now();
 
+    // The second pair shares Bob's connection, which Bob's driver stops reading while the
+    // stalled sink holds `input_pause` bytes of it: this file goes through once
+    // `sink_stall` (or the relay's `stall_timeout`) has failed the stalled message.
     let file = content(2 * MIB + 3, 5);
     let ab = send(&alice, sa, &file).await;
     receive(&mut bob, sb, &file).await;
@@ -583,8 +604,16 @@ async fn a_stalled_receiver_fails_alone_while_another_transfer_completes() {
     let receiver = timeout(LIMIT, stalled_in.result()).await.expect("in time");
     assert!(receiver.is_err(), "the stalled sink's transfer ended {receiver:?}");
     drop(never_read);
+    // The connections still carry traffic: a file back on the second pair.
+    let back = content(MIB / 4, 10);
+    let ba = send(&bob, sb, &back).await;
+    receive(&mut alice, sa, &back).await;
+    assert_eq!(sent(ba).await.unwrap(), back.len() as u64);
     // Only the message failed: no connection closed, no registration lost.
-    for c in [&alice, &bob] {
+    for c in [&mut alice, &mut bob] {
+        while let Ok(event) = c.events.try_recv() {
+            c.seen.push(event);
+        }
         let lost = c.seen.iter().find(|e| {
             matches!(
                 e,
@@ -593,11 +622,6 @@ async fn a_stalled_receiver_fails_alone_while_another_transfer_completes() {
         });
         assert!(lost.is_none(), "{}: {lost:?}", c.name);
     }
-    // And the connections still carry traffic: a file back on the second pair.
-    let back = content(MIB / 4, 10);
-    let ba = send(&bob, sb, &back).await;
-    receive(&mut alice, sa, &back).await;
-    assert_eq!(sent(ba).await.unwrap(), back.len() as u64);
     alice.driver.shutdown().await;
     bob.driver.shutdown().await;
     relay.driver.shutdown().await;
@@ -615,12 +639,42 @@ async fn accepted(relay: &mut RelayNode, local: SocketAddr) -> ConnectionId {
     }
 }
 
+/// Waits for the first relay event that `wanted` picks.
+async fn relay_event(relay: &mut RelayNode, wanted: impl Fn(&RelayNetEvent) -> bool) {
+    loop {
+        let event = timeout(LIMIT, relay.events.recv()).await.unwrap().unwrap();
+        if wanted(&event) {
+            return;
+        }
+    }
+}
+
+/// Whether the relay accepted `user`'s AUTH.
+fn authenticated(user: &str) -> impl Fn(&RelayNetEvent) -> bool + '_ {
+    move |e| {
+        matches!(
+            e,
+            RelayNetEvent::Relay(Event::ClientAuthenticated { username, .. }) if username == user
+        )
+    }
+}
+
+/// The relay's bound on accepted TLS handshakes in the garbage test.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn garbage_from_another_client_closes_only_its_connection() {
+async fn garbage_from_other_clients_closes_only_their_connections_closes_only_its_connection() {
     let relay_id = identity();
-    let mut relay = default_relay(&relay_id).await;
+    let port = free_port();
+    let mut relay = start_relay(
+        &relay_id,
+        port,
+        RelayConfig::new("127.0.0.1", port),
+        RelayDriverConfig::default().with_connect_timeout(HANDSHAKE_TIMEOUT),
+    )
+    .await;
     let tls = client_tls([relay_id.fingerprint]);
-    let alice = client("alice", DriverConfig::default(), tls.clone());
+    let mut alice = client("alice", DriverConfig::default(), tls.clone());
     let mut bob = client("bob", DriverConfig::default(), tls.clone());
     let ra = alice.register(&[&relay.uri]).await;
     let rb = bob.register(&[&relay.uri]).await;
@@ -639,7 +693,6 @@ async fn garbage_from_another_client_closes_only_its_connection() {
     timeout(LIMIT, first_bytes).await.unwrap().unwrap();
 
     // Mallory: a TLS connection of its own to the relay, then bytes that are not MSRP.
-    let port = relay.uri.port().unwrap();
     let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .unwrap();
@@ -670,6 +723,15 @@ async fn garbage_from_another_client_closes_only_its_connection() {
             _ => {}
         }
     }
+    // Eve: plain TCP to the TLS port, garbage instead of a handshake. Closed as soon as
+    // the handshake fails, well before the handshake timeout.
+    let mut eve = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    // The relay may close it before all is written.
+    let _ = eve.write_all(&garbage).await;
+    let ended = timeout(HANDSHAKE_TIMEOUT / 3, eve.read_to_end(&mut rest)).await;
+    assert!(ended.is_ok(), "the relay kept the plain garbage connection open");
 
     let _ = go.send(());
     let received = timeout(LIMIT, ba.result()).await.expect("in time");
@@ -677,8 +739,8 @@ async fn garbage_from_another_client_closes_only_its_connection() {
     let got = reading.await.unwrap();
     assert!(got == file, "Bob got {} bytes, not Alice's", got.len());
     assert_eq!(sent(ab).await.unwrap(), file.len() as u64);
-    assert_clean(&alice);
-    assert_clean(&bob);
+    assert_clean(&mut alice);
+    assert_clean(&mut bob);
     while let Ok(event) = relay.events.try_recv() {
         assert!(
             !matches!(event, RelayNetEvent::Closed { .. }),
