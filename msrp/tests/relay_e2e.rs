@@ -554,12 +554,17 @@ async fn a_relay_restarted_mid_transfer_fails_it_and_serves_again() {
 async fn a_stalled_receiver_fails_alone_while_another_transfer_completes() {
     let relay_id = identity();
     let port = free_port();
-    // Short stall limits on both sides of the stalled hop (relay -> Bob).
-    let config = RelayConfig::new("127.0.0.1", port).with_stall_timeout(Duration::from_secs(2));
+    // Bob's driver stops reading his whole connection while the stalled sink holds
+    // `input_pause` bytes of it, so at the relay every message to Bob stalls, not just the
+    // stalled one; each would fail after the relay's `stall_timeout`. Bob's `sink_stall`
+    // must therefore be the shorter: his driver fails the stalled message and reads on
+    // before the relay gives up on the others. (With the defaults, 30 s against 5 s, the
+    // relay aborts the second transfer too.)
+    let config = RelayConfig::new("127.0.0.1", port).with_stall_timeout(Duration::from_secs(5));
     let relay = start_relay(&relay_id, port, config, RelayDriverConfig::default()).await;
     let tls = client_tls([relay_id.fingerprint]);
     let mut alice = client("alice", DriverConfig::default(), tls.clone());
-    let bob_config = DriverConfig::default().with_sink_stall(Duration::from_secs(2));
+    let bob_config = DriverConfig::default().with_sink_stall(Duration::from_secs(1));
     let mut bob = client("bob", bob_config, tls);
     let (ra1, rb1) = (
         alice.register(&[&relay.uri]).await,
@@ -586,9 +591,8 @@ async fn a_stalled_receiver_fails_alone_while_another_transfer_completes() {
         .unwrap();
     let since = Instant::now();
 
-    // The second pair shares Bob's connection, which Bob's driver stops reading while the
-    // stalled sink holds `input_pause` bytes of it: this file goes through once
-    // `sink_stall` (or the relay's `stall_timeout`) has failed the stalled message.
+    // The second pair shares Bob's connection: this file goes through once Bob's
+    // `sink_stall` has failed the stalled message.
     let file = content(2 * MIB + 3, 5);
     let ab = send(&alice, sa, &file).await;
     receive(&mut bob, sb, &file).await;
