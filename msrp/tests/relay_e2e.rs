@@ -184,12 +184,8 @@ impl Client {
             .collect();
         timeout(
             LIMIT,
-            self.driver.authenticate(
-                ClientConfig::new(hops),
-                "127.0.0.1",
-                9,
-                self.tls.clone(),
-            ),
+            self.driver
+                .authenticate(ClientConfig::new(hops), "127.0.0.1", 9, self.tls.clone()),
         )
         .await
         .expect("AUTH in time")
@@ -355,7 +351,12 @@ fn assert_clean(c: &mut Client) {
     while let Ok(event) = c.events.try_recv() {
         c.seen.push(event);
     }
-    assert!(c.saw_failure().is_none(), "{}: {:?}", c.name, c.saw_failure());
+    assert!(
+        c.saw_failure().is_none(),
+        "{}: {:?}",
+        c.name,
+        c.saw_failure()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -417,8 +418,16 @@ async fn files_both_ways_through_two_chained_relays() {
         RelayDriverConfig::default().with_client_tls(client_tls([b_id.fingerprint])),
     )
     .await;
-    let mut alice = client("alice", DriverConfig::default(), client_tls([a_id.fingerprint]));
-    let mut bob = client("bob", DriverConfig::default(), client_tls([b_id.fingerprint]));
+    let mut alice = client(
+        "alice",
+        DriverConfig::default(),
+        client_tls([a_id.fingerprint]),
+    );
+    let mut bob = client(
+        "bob",
+        DriverConfig::default(),
+        client_tls([b_id.fingerprint]),
+    );
     // Alice: AUTH to A, then to B tunnelled through A (RFC 4976 §5.1).
     let ra = alice.register(&[&a.uri, &b.uri]).await;
     let rb = bob.register(&[&b.uri]).await;
@@ -462,9 +471,8 @@ async fn files_both_ways_through_two_chained_relays() {
 /// Waits until `c` has reported both the failure of `session` and the end of
 /// `registration` for a lost connection (looking at the events set aside first).
 async fn relay_lost(c: &mut Client, session: SessionId, registration: RegistrationId) {
-    let session_failed = |e: &NetEvent| {
-        matches!(e, NetEvent::SessionFailed { session: s, .. } if *s == session)
-    };
+    let session_failed =
+        |e: &NetEvent| matches!(e, NetEvent::SessionFailed { session: s, .. } if *s == session);
     let relay_failed = |e: &NetEvent| {
         matches!(
             e,
@@ -489,7 +497,13 @@ async fn a_relay_restarted_mid_transfer_fails_it_and_serves_again() {
     let relay_id = identity();
     let port = free_port();
     let config = RelayConfig::new("127.0.0.1", port);
-    let relay = start_relay(&relay_id, port, config.clone(), RelayDriverConfig::default()).await;
+    let relay = start_relay(
+        &relay_id,
+        port,
+        config.clone(),
+        RelayDriverConfig::default(),
+    )
+    .await;
     let tls = client_tls([relay_id.fingerprint]);
     let mut alice = client("alice", DriverConfig::default(), tls.clone());
     let mut bob = client("bob", DriverConfig::default(), tls);
@@ -517,7 +531,10 @@ async fn a_relay_restarted_mid_transfer_fails_it_and_serves_again() {
     let sender = sent(ab).await;
     assert!(sender.is_err(), "the sender's transfer ended {sender:?}");
     let receiver = timeout(LIMIT, ba.result()).await.expect("in time");
-    assert!(receiver.is_err(), "the receiver's transfer ended {receiver:?}");
+    assert!(
+        receiver.is_err(),
+        "the receiver's transfer ended {receiver:?}"
+    );
     let got = reading.await.unwrap();
     assert!((got.len() as u64) < big);
     assert!(got.iter().all(|&b| b == 0x5a));
@@ -606,7 +623,10 @@ async fn a_stalled_receiver_fails_alone_while_another_transfer_completes() {
         "the stalled message failed only after {failed_after:?}"
     );
     let receiver = timeout(LIMIT, stalled_in.result()).await.expect("in time");
-    assert!(receiver.is_err(), "the stalled sink's transfer ended {receiver:?}");
+    assert!(
+        receiver.is_err(),
+        "the stalled sink's transfer ended {receiver:?}"
+    );
     drop(never_read);
     // The connections still carry traffic: a file back on the second pair.
     let back = content(MIB / 4, 10);
@@ -735,7 +755,10 @@ async fn garbage_from_other_clients_closes_only_their_connections_closes_only_it
     // The relay may close it before all is written.
     let _ = eve.write_all(&garbage).await;
     let ended = timeout(HANDSHAKE_TIMEOUT / 3, eve.read_to_end(&mut rest)).await;
-    assert!(ended.is_ok(), "the relay kept the plain garbage connection open");
+    assert!(
+        ended.is_ok(),
+        "the relay kept the plain garbage connection open"
+    );
 
     let _ = go.send(());
     let received = timeout(LIMIT, ba.result()).await.expect("in time");
