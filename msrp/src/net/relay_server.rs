@@ -264,7 +264,8 @@ impl RelayDriver {
             .map_err(NetError::RelayEngine)
     }
 
-    /// Stops the driver: listeners stop, queued bytes are written, sockets close.
+    /// Stops the driver: listeners stop (their ports are free when this returns), queued
+    /// bytes are written, sockets close.
     pub async fn shutdown(&self) {
         let _ = self.call(|reply| Command::Shutdown { reply }).await;
     }
@@ -326,7 +327,11 @@ async fn run(
         tokio::select! {
             command = commands.recv() => match command {
                 Some(Command::Shutdown { reply }) => {
-                    st.shutdown();
+                    // An aborted task drops its listener only when it is next polled: wait
+                    // for that, so the port is free once `shutdown` returns.
+                    for listener in st.shutdown() {
+                        let _ = listener.await;
+                    }
                     let _ = reply.send(());
                     return;
                 }
@@ -578,12 +583,14 @@ impl State {
         None
     }
 
-    fn shutdown(&mut self) {
-        for l in self.listeners.drain(..) {
+    /// Stops the listeners and connections; returns the aborted listener tasks.
+    fn shutdown(&mut self) -> Vec<JoinHandle<()>> {
+        for l in &self.listeners {
             l.abort();
         }
         for (_, c) in self.conns.drain() {
             c.stop();
         }
+        std::mem::take(&mut self.listeners)
     }
 }
