@@ -39,10 +39,13 @@ pub struct DriverConfig {
     /// [`input_pause`](Self::input_pause); this bounds their number). Default 4096.
     pub max_unanswered: usize,
     /// How long a connection may stay paused by its sinks ([`input_pause`](Self::input_pause))
-    /// before the accepted message with the most unwritten bytes on it is failed (413 to
-    /// the peer, [`TransferError::Sink`](super::TransferError::Sink) with
-    /// `TimedOut` locally), so one stalled sink cannot stop the other sessions of its
-    /// connection for good. Default 30 s.
+    /// without them catching up before the accepted message with the most unwritten bytes
+    /// on it is failed (413 to the peer, [`TransferError::Sink`](super::TransferError::Sink)
+    /// with `TimedOut` locally), so one stalled sink cannot stop the other sessions of its
+    /// connection for long. Default 4 s: below the relay engine's default
+    /// `RelayConfig::stall_timeout` (5 s, feature `relay`), so behind
+    /// a relay the stalled message fails here before the relay gives up on the other
+    /// messages it holds for this connection.
     pub sink_stall: Duration,
 }
 
@@ -58,7 +61,7 @@ impl Default for DriverConfig {
             connect_timeout: Duration::from_secs(10),
             event_capacity: 256,
             max_unanswered: 4096,
-            sink_stall: Duration::from_secs(30),
+            sink_stall: Duration::from_secs(4),
         }
     }
 }
