@@ -29,12 +29,12 @@ use bench::{
     Discard, Error, Generator, MIB, ROUNDS, Report, median, mib_s, number, parse_report,
     peak_rss_kib, report, runtime, s, tcp_drain, tcp_fill,
 };
-use msrp::net::relay_server::{RelayDriver, RelayDriverConfig};
+use msrp::net::relay_server::{RelayDriver, RelayDriverConfig, RelayNetEvent};
 use msrp::net::tls::{Fingerprint, FingerprintVerifier};
 use msrp::net::{Driver, DriverConfig, NetEvent};
 use msrp::relay::client::{ClientConfig, Relay as RelayHop};
 use msrp::relay::digest::{self, CredentialStore, DigestServer};
-use msrp::relay::engine::{Relay, RelayConfig};
+use msrp::relay::engine::{Event, Relay, RelayConfig};
 use msrp::{IdGenerator, MsrpUri, Path, SessionConfig, Text};
 use rustls::pki_types::PrivateKeyDer;
 
@@ -107,7 +107,20 @@ async fn relay_role() -> Result<Report, Error> {
     let hex = hex.split_once(' ').map_or(hex.as_str(), |(_, h)| h);
     println!("RELAY {port} {hex}");
     std::io::stdout().flush()?;
-    tokio::spawn(async move { while events.recv().await.is_some() {} });
+    // What went wrong, if anything, goes to stderr.
+    tokio::spawn(async move {
+        while let Some(event) = events.recv().await {
+            match event {
+                RelayNetEvent::Relay(Event::MessageFailed { failure, .. }) => {
+                    eprintln!("relay: a message failed: {failure:?}");
+                }
+                RelayNetEvent::Relay(Event::Close { connection, error }) => {
+                    eprintln!("relay: closed {connection}: {error:?}");
+                }
+                _ => {}
+            }
+        }
+    });
     // Runs until the orchestrator closes stdin.
     let mut stdin = stdin_lines();
     while stdin.recv().await.is_some() {}
@@ -430,6 +443,11 @@ fn orchestrate(small: bool) -> Result<(), Error> {
 
 fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let role = args.first().cloned().unwrap_or_default();
+    run(args).map_err(|e| format!("{}: {e}", if role.is_empty() { "bench" } else { &role }).into())
+}
+
+fn run(args: Vec<String>) -> Result<(), Error> {
     let role = args.first().map_or("", String::as_str);
     let text = |i: usize| -> Result<String, Error> {
         args.get(i)

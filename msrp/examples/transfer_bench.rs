@@ -348,6 +348,11 @@ fn orchestrate(small: bool) -> Result<(), Error> {
 
 fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let role = args.first().cloned().unwrap_or_default();
+    run(args).map_err(|e| format!("{}: {e}", if role.is_empty() { "bench" } else { &role }).into())
+}
+
+fn run(args: Vec<String>) -> Result<(), Error> {
     let role = args.first().map_or("", String::as_str);
     let report_of = match role {
         "msrp-recv" => {

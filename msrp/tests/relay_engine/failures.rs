@@ -232,3 +232,50 @@ fn error_response_from_the_next_hop_becomes_a_report_with_its_status() {
             .is_none_or(|b| b.is_empty())
     );
 }
+
+/// The sender's connection closing after its whole message was taken (every chunk answered
+/// hop by hop) does not lose the message: the relay still delivers what it holds. Only a
+/// message still arriving from the closed connection is aborted downstream.
+#[test]
+fn a_message_taken_whole_is_delivered_after_its_sender_leaves() {
+    let mut net = Net::new();
+    let config = RelayConfig::new("relay.example.com", 2855).with_message_buffer(64 << 10);
+    let r = net.add_relay(config, 1);
+    let (alice, bob) = (net.add_client(2), net.add_client(3));
+    let (a_conn, a_rc) = net.connect_client(alice, r, true);
+    let (b_conn, b_rc) = net.connect_client(bob, r, true);
+    let now = net.now;
+    let ua = net.relays[r].grant(now, a_rc, HOUR).unwrap();
+    let ub = net.relays[r].grant(now, b_rc, HOUR).unwrap();
+    let sa = net.session(alice, ALICE, &format!("{ua} {ub} {BOB}"));
+    net.session(bob, BOB, &format!("{ub} {ua} {ALICE}"));
+    net.clients[alice].ep.bind(now, sa, a_conn).unwrap();
+    net.settle();
+    // Bob does not read for now: the relay keeps the message in its buffer.
+    let bob_link = net.link_of(Node::Ep(bob), b_conn).unwrap();
+    net.links[bob_link].stalled[0] = true;
+    let m = net.send(alice, sa, 5, 50_000);
+    net.run_until(Duration::from_secs(2), |n| n.clients[alice].sent(m));
+    assert!(
+        net.clients[alice].sent(m),
+        "every chunk answered by the relay"
+    );
+    assert!(!net.clients[bob].received.contains_key(&m));
+    // Alice leaves; then Bob reads again.
+    let alice_link = net.link_of(Node::Ep(alice), a_conn).unwrap();
+    net.cut(alice_link);
+    net.links[bob_link].stalled[0] = false;
+    net.run_until(Duration::from_secs(10), |n| {
+        n.clients[bob].received.contains_key(&m)
+    });
+    assert!(
+        net.clients[bob].received.get(&m) == Some(&content(5, 50_000).to_vec()),
+        "Bob did not get the whole message"
+    );
+    assert!(
+        !net.relay_events[r]
+            .iter()
+            .any(|(_, e)| matches!(e, RelayEvent::MessageFailed { .. }))
+    );
+    assert_eq!(net.relays[r].forward_count(), 0, "done once Bob answered");
+}

@@ -320,7 +320,9 @@ impl Relay {
         for (fid, f) in &self.forwards {
             if f.out_conn == conn {
                 failed.push(*fid);
-            } else if f.in_conn == conn {
+            } else if f.in_conn == conn && !f.sender.is_finished() {
+                // Still arriving: it can never be complete. A message taken whole (its
+                // last chunk answered hop by hop) is still delivered; its sender left.
                 aborted.push(*fid);
             }
         }
