@@ -13,8 +13,9 @@
 //! (cut-through forwarding, re-chunking, hop-by-hop 200s); the clients are
 //! `msrp::net::Driver`s that call `authenticate` and `add_relay_session`, so the SEND's
 //! To-Path is the sender's Use-Path followed by the receiver's SDP path. The MSRP legs run
-//! over TLS (RFC 4976 requires it); the forwarder's legs are plain TCP, as the comparison
-//! asks. The run fails when a transfer fails or the relay's peak RSS is not flat (over
+//! over TLS (RFC 4976 requires it); the forwarder runs twice, with plain TCP legs (the
+//! comparison the targets name) and with TLS legs like the relay's (to show what the TLS
+//! costs on its own). The run fails when a transfer fails or the relay's peak RSS is not flat (over
 //! 64 MiB, or more than 8 MiB above the smallest size's).
 
 #[path = "common/bench.rs"]
@@ -27,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use bench::{
     Discard, Error, Generator, MIB, ROUNDS, Report, median, mib_s, number, parse_report,
-    peak_rss_kib, report, runtime, s, tcp_drain, tcp_fill,
+    peak_rss_kib, report, runtime, s, stream_fill, tcp_drain,
 };
 use msrp::net::relay_server::{RelayDriver, RelayDriverConfig, RelayNetEvent};
 use msrp::net::tls::{Fingerprint, FingerprintVerifier};
@@ -79,16 +80,27 @@ fn client_tls(relay: Fingerprint) -> Result<Arc<rustls::ClientConfig>, Error> {
     Ok(Arc::new(config))
 }
 
-/// The relay: TLS on an OS-chosen port, AUTH with digest, until stdin closes.
-async fn relay_role() -> Result<Report, Error> {
+/// A server configuration with a self-signed certificate made now, and the certificate's
+/// SHA-256 fingerprint as colon-separated hex.
+fn self_signed() -> Result<(Arc<rustls::ServerConfig>, String), Error> {
     let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()])?;
     let cert = made.cert.der().clone();
     let key = PrivateKeyDer::try_from(made.signing_key.serialize_der())?;
-    let fingerprint = Fingerprint::of(cert.as_ref());
+    let fingerprint = Fingerprint::of(cert.as_ref()).to_string();
+    let hex = fingerprint
+        .split_once(' ')
+        .map_or(fingerprint.as_str(), |(_, h)| h)
+        .to_owned();
     let server = rustls::ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()
         .with_single_cert(vec![cert], key)?;
+    Ok((Arc::new(server), hex))
+}
+
+/// The relay: TLS on an OS-chosen port, AUTH with digest, until stdin closes.
+async fn relay_role() -> Result<Report, Error> {
+    let (server, hex) = self_signed()?;
     // The relay's URIs name its port, so the port is chosen before the engine is made.
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
@@ -101,10 +113,8 @@ async fn relay_role() -> Result<Report, Error> {
         Relay::new(config, IdGenerator::default()).with_authentication(auth, Box::new(Users));
     let (driver, mut events) = RelayDriver::spawn(relay, RelayDriverConfig::default());
     driver
-        .listen_tls(format!("127.0.0.1:{port}").parse()?, Arc::new(server))
+        .listen_tls(format!("127.0.0.1:{port}").parse()?, server)
         .await?;
-    let hex = fingerprint.to_string();
-    let hex = hex.split_once(' ').map_or(hex.as_str(), |(_, h)| h);
     println!("RELAY {port} {hex}");
     std::io::stdout().flush()?;
     // What went wrong, if anything, goes to stderr.
@@ -249,19 +259,40 @@ async fn msrp_send_via(port: u16, hex: &str, size: u64, peer: &str) -> Result<Re
     })
 }
 
-/// The plain TCP forwarder: the first connection is the receiver, the second the sender;
-/// bytes are copied both ways until both close.
-async fn forwarder_role() -> Result<Report, Error> {
+/// The forwarder: the first connection is the receiver, the second the sender; bytes are
+/// copied both ways until both close. With `tls`, both legs are TLS (a self-signed
+/// certificate; its fingerprint goes out with the port), as the relay's are.
+async fn forwarder_role(tls: bool) -> Result<Report, Error> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    println!("PORT {}", listener.local_addr()?.port());
+    let port = listener.local_addr()?.port();
+    let acceptor = if tls {
+        let (server, hex) = self_signed()?;
+        println!("PORT {port} {hex}");
+        Some(tokio_rustls::TlsAcceptor::from(server))
+    } else {
+        println!("PORT {port} -");
+        None
+    };
     std::io::stdout().flush()?;
-    let (mut receiver, _) = listener.accept().await?;
-    let (mut sender, _) = listener.accept().await?;
+    // Each leg's handshake completes before the next is accepted: the receiver says it is
+    // connected only once its handshake is done, and only then does the sender start.
+    let (receiver, _) = listener.accept().await?;
     let _ = receiver.set_nodelay(true);
-    let _ = sender.set_nodelay(true);
-    let (forward, _) =
-        tokio::io::copy_bidirectional_with_sizes(&mut sender, &mut receiver, 64 << 10, 64 << 10)
-            .await?;
+    let forward = match acceptor {
+        Some(acceptor) => {
+            let mut receiver = acceptor.accept(receiver).await?;
+            let (sender, _) = listener.accept().await?;
+            let _ = sender.set_nodelay(true);
+            let mut sender = acceptor.accept(sender).await?;
+            copy_both_ways(&mut sender, &mut receiver).await?
+        }
+        None => {
+            let mut receiver = receiver;
+            let (mut sender, _) = listener.accept().await?;
+            let _ = sender.set_nodelay(true);
+            copy_both_ways(&mut sender, &mut receiver).await?
+        }
+    };
     Ok(Report {
         bytes: forward,
         rss_kib: peak_rss_kib(),
@@ -270,13 +301,48 @@ async fn forwarder_role() -> Result<Report, Error> {
     })
 }
 
-/// Plain TCP receiver through the forwarder: says when it is connected (the forwarder takes
-/// the first connection for the receiver), then reads `size` bytes and answers one byte.
-async fn tcp_receive_via(port: u16, size: u64) -> Result<Report, Error> {
+async fn copy_both_ways<A, B>(a: &mut A, b: &mut B) -> Result<u64, Error>
+where
+    A: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    B: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let (forward, _) = tokio::io::copy_bidirectional_with_sizes(a, b, 64 << 10, 64 << 10).await?;
+    Ok(forward)
+}
+
+/// A byte stream of either kind.
+trait Stream: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Stream for T {}
+
+/// Connects to the forwarder, over TLS when its fingerprint `hex` is given (not `-`).
+async fn forwarder_stream(port: u16, hex: &str) -> Result<Box<dyn Stream>, Error> {
     let socket = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    let _ = socket.set_nodelay(true);
+    if hex == "-" {
+        return Ok(Box::new(socket));
+    }
+    let tls = client_tls(Fingerprint::parse(&format!("SHA-256 {hex}"))?)?;
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1")?;
+    let stream = tokio_rustls::TlsConnector::from(tls)
+        .connect(name, socket)
+        .await?;
+    Ok(Box::new(stream))
+}
+
+/// Receiver through the forwarder: says when it is connected (the forwarder takes the first
+/// connection for the receiver), then reads `size` bytes and answers one byte.
+async fn tcp_receive_via(port: u16, hex: &str, size: u64) -> Result<Report, Error> {
+    let socket = forwarder_stream(port, hex).await?;
     println!("CONNECTED");
     std::io::stdout().flush()?;
     tcp_drain(socket, size).await
+}
+
+/// Sender through the forwarder: the same generated bytes, then the answer.
+async fn tcp_send_via(port: u16, hex: &str, size: u64) -> Result<Report, Error> {
+    let started = Instant::now();
+    let socket = forwarder_stream(port, hex).await?;
+    stream_fill(socket, size, started).await
 }
 
 /// A child process of this binary, talked to by lines.
@@ -362,13 +428,14 @@ fn through_relay(size: u64) -> Result<(Report, Report, Report), Error> {
     Ok((sent, received, relayed))
 }
 
-/// Forwarder, receiver and sender over plain TCP: the same three reports.
-fn through_forwarder(size: u64) -> Result<(Report, Report, Report), Error> {
-    let mut forwarder = Process::start(&[s("forwarder")])?;
-    let port = forwarder.expect("PORT ")?;
-    let mut rx = Process::start(&[s("tcp-recv-via"), port.clone(), s(size)])?;
+/// Forwarder, receiver and sender over plain TCP (or TLS): the same three reports.
+fn through_forwarder(size: u64, tls: bool) -> Result<(Report, Report, Report), Error> {
+    let mut forwarder = Process::start(&[s("forwarder"), s(u8::from(tls))])?;
+    let line = forwarder.expect("PORT ")?;
+    let (port, hex) = line.split_once(' ').ok_or("a bad forwarder line")?;
+    let mut rx = Process::start(&[s("tcp-recv-via"), s(port), s(hex), s(size)])?;
     rx.expect("CONNECTED")?;
-    let tx = Process::start(&[s("tcp-send-via"), port, s(size)])?;
+    let tx = Process::start(&[s("tcp-send-via"), s(port), s(hex), s(size)])?;
     let sent = tx.report()?;
     let received = rx.report()?;
     let forwarded = forwarder.report()?;
@@ -394,23 +461,30 @@ fn orchestrate(small: bool) -> Result<(), Error> {
         "\n## throughput, {} MiB, side by side ({ROUNDS} rounds alternating; medians)",
         through / MIB
     );
-    let (mut tcp, mut msrp) = (Vec::new(), Vec::new());
+    let (mut tcp, mut tls, mut msrp) = (Vec::new(), Vec::new(), Vec::new());
     let (mut tcp_rss, mut relay_rss) = (0, 0);
     for _ in 0..ROUNDS {
-        let (sent, _, forwarded) = through_forwarder(through)?;
+        let (sent, _, forwarded) = through_forwarder(through, false)?;
         tcp.push(mib_s(through, sent.secs));
         tcp_rss = tcp_rss.max(forwarded.rss_kib);
+        let (sent, _, _) = through_forwarder(through, true)?;
+        tls.push(mib_s(through, sent.secs));
         let (sent, _, relayed) = through_relay(through)?;
         msrp.push(mib_s(through, sent.secs));
         relay_rss = relay_rss.max(relayed.rss_kib);
     }
-    let (tcp, msrp) = (median(&mut tcp), median(&mut msrp));
+    let (tcp, tls, msrp) = (median(&mut tcp), median(&mut tls), median(&mut msrp));
     println!(
-        "plain TCP forwarder                    {tcp:8.0} MiB/s  (forwarder peak RSS {tcp_rss} KiB)"
+        "plain TCP forwarder                      {tcp:7.0} MiB/s  (forwarder peak RSS {tcp_rss} KiB)"
     );
     println!(
-        "MSRP relay (TLS legs, AUTH, re-chunked) {msrp:7.0} MiB/s  (relay peak RSS {relay_rss} KiB) = {:.0} % of the forwarder",
-        msrp / tcp * 100.0
+        "TLS forwarder (the relay's TLS legs)     {tls:7.0} MiB/s  = {:.0} % of plain TCP",
+        tls / tcp * 100.0
+    );
+    println!(
+        "MSRP relay (TLS legs, AUTH, re-chunked)  {msrp:7.0} MiB/s  (relay peak RSS {relay_rss} KiB) = {:.0} % of plain TCP, {:.0} % of TLS",
+        msrp / tcp * 100.0,
+        msrp / tls * 100.0
     );
 
     println!("\n## relay peak RSS against message size");
@@ -456,7 +530,7 @@ fn run(args: Vec<String>) -> Result<(), Error> {
     };
     let result = match role {
         "relay" => runtime()?.block_on(relay_role())?,
-        "forwarder" => runtime()?.block_on(forwarder_role())?,
+        "forwarder" => runtime()?.block_on(forwarder_role(number::<u8>(&args, 1)? == 1))?,
         "msrp-recv-via" => {
             let (port, hex, size) = (number(&args, 1)?, text(2)?, number(&args, 3)?);
             runtime()?.block_on(msrp_receive_via(port, &hex, size))?
@@ -467,9 +541,13 @@ fn run(args: Vec<String>) -> Result<(), Error> {
             runtime()?.block_on(msrp_send_via(port, &hex, size, &peer))?
         }
         "tcp-recv-via" => {
-            runtime()?.block_on(tcp_receive_via(number(&args, 1)?, number(&args, 2)?))?
+            let (port, hex, size) = (number(&args, 1)?, text(2)?, number(&args, 3)?);
+            runtime()?.block_on(tcp_receive_via(port, &hex, size))?
         }
-        "tcp-send-via" => runtime()?.block_on(tcp_fill(number(&args, 1)?, number(&args, 2)?))?,
+        "tcp-send-via" => {
+            let (port, hex, size) = (number(&args, 1)?, text(2)?, number(&args, 3)?);
+            runtime()?.block_on(tcp_send_via(port, &hex, size))?
+        }
         "" | "--small" => return orchestrate(role == "--small"),
         other => return Err(format!("unknown role {other:?}").into()),
     };

@@ -173,6 +173,7 @@ async fn tcp_receive(size: u64) -> Result<Report, Error> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     println!("PORT {}", listener.local_addr()?.port());
     let (socket, _) = listener.accept().await?;
+    let _ = socket.set_nodelay(true);
     tcp_drain(socket, size).await
 }
 
