@@ -16,10 +16,17 @@ pub type Error = Box<dyn std::error::Error + Send + Sync>;
 /// Bytes in a MiB.
 pub const MIB: u64 = 1 << 20;
 
-/// Seeded content (each 8-byte word a SplitMix64 of the seed and its index, so reads of any
-/// size give the same stream), optionally hashed (SHA-256) as it is read.
+/// Bytes in the generator's table: one block of content.
+const BLOCK: usize = 64 << 10;
+
+/// Seeded content, optionally hashed (SHA-256) as it is read. One 64 KiB table of
+/// SplitMix64 output is shared by every generator of the process; block `k` of a stream is
+/// that table with every 8-byte word XORed with a 64-bit tag drawn from the seed and `k`, so
+/// blocks and streams differ and any position is computed directly (reads of any size give
+/// the same stream) at about the cost of a copy.
 pub struct Generator {
     seed: u64,
+    table: &'static [u8],
     position: u64,
     left: u64,
     hash: Option<Sha256>,
@@ -40,8 +47,16 @@ impl Generator {
         hash: bool,
     ) -> (Self, tokio::sync::oneshot::Receiver<[u8; 32]>) {
         let (done, digest) = tokio::sync::oneshot::channel();
+        static TABLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        let table = TABLE.get_or_init(|| {
+            (0..BLOCK as u64 / 8)
+                .flat_map(|i| splitmix64(i).to_le_bytes())
+                .collect()
+        });
+        let seed = splitmix64(seed);
         let generator = Self {
-            seed: splitmix64(seed),
+            seed,
+            table,
             position: 0,
             left: size,
             hash: hash.then(Sha256::new),
@@ -55,10 +70,15 @@ impl Generator {
         let mut i = 0;
         while i < out.len() {
             let at = self.position + i as u64;
-            let word = splitmix64(self.seed.wrapping_add(at / 8)).to_le_bytes();
-            let from = (at % 8) as usize;
-            let take = (8 - from).min(out.len() - i);
-            out[i..i + take].copy_from_slice(&word[from..from + take]);
+            let block = at / BLOCK as u64;
+            let from = (at % BLOCK as u64) as usize;
+            let take = (BLOCK - from).min(out.len() - i);
+            let tag = splitmix64(self.seed ^ splitmix64(block)).to_le_bytes();
+            let dst = &mut out[i..i + take];
+            dst.copy_from_slice(&self.table[from..from + take]);
+            for (j, b) in dst.iter_mut().enumerate() {
+                *b ^= tag[(from + j) & 7];
+            }
             i += take;
         }
     }
