@@ -5,6 +5,10 @@
 //! whose sink never reads beside a transfer that must go on; garbage from other clients
 //! (over TLS, and plain TCP on the TLS port) in the middle of a transfer.
 
+#[path = "support/identity.rs"]
+mod identity;
+
+use identity::{Identity, identity, provider};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,7 +22,7 @@ use msrp::relay::client::{ClientConfig, Failure, Relay as RelayHop};
 use msrp::relay::digest::{self, CredentialStore, DigestServer};
 use msrp::relay::engine::{Event, Relay, RelayConfig};
 use msrp::{IdGenerator, MessageId, MsrpUri, SessionConfig, SessionId, Text};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::pki_types::ServerName;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 use tokio::sync::{mpsc, oneshot};
@@ -43,29 +47,6 @@ impl CredentialStore for Users {
 
 fn password(user: &str) -> String {
     format!("{user}-secret")
-}
-
-/// A relay's self-signed certificate, made at run time.
-struct Identity {
-    cert: CertificateDer<'static>,
-    key: PrivateKeyDer<'static>,
-    fingerprint: Fingerprint,
-}
-
-fn identity() -> Identity {
-    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
-    let cert = made.cert.der().clone();
-    let key = PrivateKeyDer::try_from(made.signing_key.serialize_der()).unwrap();
-    let fingerprint = Fingerprint::of(cert.as_ref());
-    Identity {
-        cert,
-        key,
-        fingerprint,
-    }
-}
-
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
 }
 
 fn server_tls(me: &Identity) -> Arc<rustls::ServerConfig> {

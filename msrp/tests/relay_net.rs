@@ -3,6 +3,10 @@
 //! through the relay in both directions over each client's one connection to it, wrong
 //! credentials, a relay that drops its connections, and refreshes during a transfer.
 
+#[path = "support/identity.rs"]
+mod identity;
+
+use identity::{identity, provider};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -18,7 +22,7 @@ use msrp::{
     Decoder, DecoderConfig, Flag, Frame, Head, Header, IdGenerator, Message, Method, MsrpUri, Path,
     SessionConfig, SessionId, StatusCode, Text, TransactionId,
 };
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
@@ -362,28 +366,6 @@ impl RelayState {
 fn send(to: &mpsc::UnboundedSender<Bytes>, head: Head, body: Option<Bytes>, flag: Flag) {
     let bytes = Message { head, body, flag }.to_bytes().unwrap();
     let _ = to.send(bytes);
-}
-
-struct Identity {
-    cert: CertificateDer<'static>,
-    key: PrivateKeyDer<'static>,
-    fingerprint: Fingerprint,
-}
-
-fn identity() -> Identity {
-    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
-    let cert = made.cert.der().clone();
-    let key = PrivateKeyDer::try_from(made.signing_key.serialize_der()).unwrap();
-    let fingerprint = Fingerprint::of(cert.as_ref());
-    Identity {
-        cert,
-        key,
-        fingerprint,
-    }
-}
-
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
 }
 
 fn content(len: usize, seed: u8) -> Vec<u8> {

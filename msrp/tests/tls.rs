@@ -1,39 +1,21 @@
 //! The tokio driver over TLS (`msrps:`) on loopback, with self-signed certificates made at
 //! run time and authenticated by their SHA-256 fingerprints (RFC 8122), in both roles.
 
+#[path = "support/identity.rs"]
+mod identity;
+
+use identity::{Identity, identity, provider};
 use std::sync::Arc;
 use std::time::Duration;
 
 use msrp::net::tls::{Fingerprint, FingerprintVerifier};
 use msrp::net::{Driver, DriverConfig, NetError, NetEvent};
 use msrp::{Path, SessionConfig, Text};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
 use tokio::io::AsyncReadExt;
 use tokio::time::timeout;
 
 const LIMIT: Duration = Duration::from_secs(30);
-
-struct Identity {
-    cert: CertificateDer<'static>,
-    key: PrivateKeyDer<'static>,
-    fingerprint: Fingerprint,
-}
-
-fn identity() -> Identity {
-    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
-    let cert = made.cert.der().clone();
-    let key = PrivateKeyDer::try_from(made.signing_key.serialize_der()).unwrap();
-    let fingerprint = Fingerprint::of(cert.as_ref());
-    Identity {
-        cert,
-        key,
-        fingerprint,
-    }
-}
-
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
-}
 
 /// A server config presenting `me` and requiring a client certificate with `peer`'s fingerprint.
 fn server_config(me: &Identity, peer: Fingerprint) -> Arc<rustls::ServerConfig> {
