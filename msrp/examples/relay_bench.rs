@@ -15,7 +15,8 @@
 //! To-Path is the sender's Use-Path followed by the receiver's SDP path. The MSRP legs run
 //! over TLS (RFC 4976 requires it); the forwarder runs twice, with plain TCP legs (the
 //! comparison the targets name) and with TLS legs like the relay's (to show what the TLS
-//! costs on its own). The run fails when a transfer fails or the relay's peak RSS is not flat (over
+//! costs on its own). Each process runs a 2-worker tokio runtime (`BENCH_THREADS=n` sets the
+//! workers, 0 a current-thread runtime). The run fails when a transfer fails or the relay's peak RSS is not flat (over
 //! 64 MiB, or more than 8 MiB above the smallest size's).
 
 #[path = "common/bench.rs"]
