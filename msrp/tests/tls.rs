@@ -13,6 +13,7 @@ use msrp::net::{Driver, DriverConfig, NetError, NetEvent};
 use msrp::{Path, SessionConfig, Text};
 
 use tokio::io::AsyncReadExt;
+use tokio::sync::mpsc;
 use tokio::time::timeout;
 
 const LIMIT: Duration = Duration::from_secs(30);
@@ -38,6 +39,30 @@ fn client_config(me: &Identity, peer: Fingerprint) -> Arc<rustls::ClientConfig> 
         .with_client_auth_cert(vec![me.cert.clone()], me.key.clone_key())
         .unwrap();
     Arc::new(config)
+}
+
+/// Takes the next incoming message into a pipe and reads it whole; checks that the transfer
+/// reports every byte.
+async fn receive_whole(driver: &Driver, events: &mut mpsc::Receiver<NetEvent>) -> Vec<u8> {
+    let (session, id) = loop {
+        if let NetEvent::Incoming {
+            session,
+            message_id,
+            ..
+        } = timeout(LIMIT, events.recv()).await.unwrap().unwrap()
+        {
+            break (session, message_id);
+        }
+    };
+    let (sink, mut reader) = tokio::io::duplex(64 << 10);
+    let received = driver.accept(session, id, sink).await.unwrap();
+    let mut got = Vec::new();
+    timeout(LIMIT, reader.read_to_end(&mut got))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(received.result().await, Ok(got.len() as u64));
+    got
 }
 
 fn path(port: u16, id: &str) -> Path {
@@ -86,25 +111,8 @@ async fn transfers_over_tls_with_fingerprints_checked_both_ways() {
         )
         .await
         .unwrap();
-    let (session, id) = loop {
-        if let NetEvent::Incoming {
-            session,
-            message_id,
-            ..
-        } = timeout(LIMIT, bob_events.recv()).await.unwrap().unwrap()
-        {
-            break (session, message_id);
-        }
-    };
-    let (sink, mut reader) = tokio::io::duplex(64 << 10);
-    let received = bob.accept(session, id, sink).await.unwrap();
-    let mut got = Vec::new();
-    timeout(LIMIT, reader.read_to_end(&mut got))
-        .await
-        .unwrap()
-        .unwrap();
+    let got = receive_whole(&bob, &mut bob_events).await;
     assert!(got == data, "received bytes differ");
-    assert_eq!(received.result().await, Ok(data.len() as u64));
     assert_eq!(sent.result().await, Ok(data.len() as u64));
     alice.shutdown().await;
     bob.shutdown().await;
@@ -235,25 +243,7 @@ async fn cema_over_tls_connects_to_the_sdp_address() {
         .send(a, Text::new("text/plain").unwrap(), Some(4), &b"cema"[..])
         .await
         .unwrap();
-    let (session, id) = loop {
-        if let NetEvent::Incoming {
-            session,
-            message_id,
-            ..
-        } = timeout(LIMIT, bob_events.recv()).await.unwrap().unwrap()
-        {
-            break (session, message_id);
-        }
-    };
-    let (sink, mut reader) = tokio::io::duplex(1024);
-    let received = bob.accept(session, id, sink).await.unwrap();
-    let mut got = Vec::new();
-    timeout(LIMIT, reader.read_to_end(&mut got))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(got, b"cema");
-    assert_eq!(received.result().await, Ok(4));
+    assert_eq!(receive_whole(&bob, &mut bob_events).await, b"cema");
     assert_eq!(sent.result().await, Ok(4));
     alice.shutdown().await;
     bob.shutdown().await;
