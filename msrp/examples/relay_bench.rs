@@ -219,6 +219,7 @@ async fn msrp_receive_via(port: u16, hex: &str, size: u64) -> Result<Report, Err
         secs,
         rss_kib: peak_rss_kib(),
         sha256: "-".to_owned(),
+        ..Report::default()
     })
 }
 
@@ -257,6 +258,7 @@ async fn msrp_send_via(port: u16, hex: &str, size: u64, peer: &str) -> Result<Re
         secs,
         rss_kib: peak_rss_kib(),
         sha256: "-".to_owned(),
+        ..Report::default()
     })
 }
 
@@ -446,6 +448,23 @@ fn through_forwarder(size: u64, tls: bool) -> Result<(Report, Report, Report), E
     Ok((sent, received, forwarded))
 }
 
+/// CPU seconds of the three processes (sender, relay or forwarder, receiver) over rounds.
+#[derive(Default)]
+struct Cpu([Vec<f64>; 3]);
+
+impl Cpu {
+    fn add(&mut self, (sent, received, middle): &(Report, Report, Report)) {
+        self.0[0].push(sent.cpu);
+        self.0[1].push(middle.cpu);
+        self.0[2].push(received.cpu);
+    }
+
+    fn medians(&mut self) -> [f64; 3] {
+        let [a, b, c] = &mut self.0;
+        [median(a), median(b), median(c)]
+    }
+}
+
 fn orchestrate(small: bool) -> Result<(), Error> {
     let through = if small { 256 * MIB } else { 1 << 30 };
     let sizes: &[u64] = if small {
@@ -463,16 +482,20 @@ fn orchestrate(small: bool) -> Result<(), Error> {
         through / MIB
     );
     let (mut tcp, mut tls, mut msrp) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut tcp_cpu, mut tls_cpu, mut msrp_cpu) = (Cpu::default(), Cpu::default(), Cpu::default());
     let (mut tcp_rss, mut relay_rss) = (0, 0);
     for _ in 0..ROUNDS {
-        let (sent, _, forwarded) = through_forwarder(through, false)?;
-        tcp.push(mib_s(through, sent.secs));
-        tcp_rss = tcp_rss.max(forwarded.rss_kib);
-        let (sent, _, _) = through_forwarder(through, true)?;
-        tls.push(mib_s(through, sent.secs));
-        let (sent, _, relayed) = through_relay(through)?;
-        msrp.push(mib_s(through, sent.secs));
-        relay_rss = relay_rss.max(relayed.rss_kib);
+        let run = through_forwarder(through, false)?;
+        tcp.push(mib_s(through, run.0.secs));
+        tcp_rss = tcp_rss.max(run.2.rss_kib);
+        tcp_cpu.add(&run);
+        let run = through_forwarder(through, true)?;
+        tls.push(mib_s(through, run.0.secs));
+        tls_cpu.add(&run);
+        let run = through_relay(through)?;
+        msrp.push(mib_s(through, run.0.secs));
+        relay_rss = relay_rss.max(run.2.rss_kib);
+        msrp_cpu.add(&run);
     }
     let (tcp, tls, msrp) = (median(&mut tcp), median(&mut tls), median(&mut msrp));
     println!(
@@ -487,6 +510,19 @@ fn orchestrate(small: bool) -> Result<(), Error> {
         msrp / tcp * 100.0,
         msrp / tls * 100.0
     );
+    let gib = through as f64 / (1u64 << 30) as f64;
+    println!("\nCPU seconds per GiB moved (medians; sender / middle / receiver = all)");
+    for (name, cpu) in [
+        ("plain TCP forwarder", &mut tcp_cpu),
+        ("TLS forwarder", &mut tls_cpu),
+        ("MSRP relay", &mut msrp_cpu),
+    ] {
+        let [tx, mid, rx] = cpu.medians().map(|c| c / gib);
+        println!(
+            "{name:40} {tx:5.2} / {mid:5.2} / {rx:5.2} = {:5.2}",
+            tx + mid + rx
+        );
+    }
 
     println!("\n## relay peak RSS against message size");
     let mut peaks = Vec::new();

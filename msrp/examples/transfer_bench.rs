@@ -116,6 +116,7 @@ async fn msrp_receive(size: u64, count: usize, hash: bool) -> Result<Report, Err
         secs,
         rss_kib: peak_rss_kib(),
         sha256,
+        ..Report::default()
     })
 }
 
@@ -165,6 +166,7 @@ async fn msrp_send(port: u16, size: u64, count: usize, hash: bool) -> Result<Rep
         secs,
         rss_kib: peak_rss_kib(),
         sha256,
+        ..Report::default()
     })
 }
 

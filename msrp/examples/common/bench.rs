@@ -141,6 +141,24 @@ pub fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU seconds (user + system, all threads) this process has used so far, from
+/// `/proc/self/stat` in clock ticks (assumed 100 per second, Linux's `USER_HZ`); 0 where
+/// /proc is missing.
+pub fn cpu_secs() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // The command name may hold spaces: the fields start after its closing ')'.
+            let rest = s.get(s.rfind(')')? + 1..)?;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            // Fields 14 (utime) and 15 (stime) of proc(5); `rest` starts at field 3.
+            let user: u64 = fields.get(11)?.parse().ok()?;
+            let system: u64 = fields.get(12)?.parse().ok()?;
+            Some((user + system) as f64 / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -152,12 +170,18 @@ pub struct Report {
     pub secs: f64,
     pub rss_kib: u64,
     pub sha256: String,
+    /// CPU seconds the process used in all (see [`cpu_secs`]).
+    pub cpu: f64,
 }
 
 pub fn report(r: &Report) {
     println!(
-        "RESULT bytes={} secs={:.6} rss_kib={} sha256={}",
-        r.bytes, r.secs, r.rss_kib, r.sha256
+        "RESULT bytes={} secs={:.6} rss_kib={} sha256={} cpu={:.2}",
+        r.bytes,
+        r.secs,
+        r.rss_kib,
+        r.sha256,
+        cpu_secs()
     );
 }
 
@@ -171,6 +195,7 @@ pub fn parse_report(line: &str) -> Option<Report> {
             "secs" => r.secs = v.parse().ok()?,
             "rss_kib" => r.rss_kib = v.parse().ok()?,
             "sha256" => r.sha256 = v.to_owned(),
+            "cpu" => r.cpu = v.parse().ok()?,
             _ => {}
         }
     }
@@ -238,6 +263,7 @@ pub async fn tcp_drain<S: AsyncRead + AsyncWrite + Unpin>(
         secs: started.map_or(0.0, |s| s.elapsed().as_secs_f64()),
         rss_kib: peak_rss_kib(),
         sha256: "-".to_owned(),
+        ..Report::default()
     })
 }
 
@@ -275,5 +301,6 @@ pub async fn stream_fill<S: AsyncRead + AsyncWrite + Unpin>(
         secs,
         rss_kib: peak_rss_kib(),
         sha256: "-".to_owned(),
+        ..Report::default()
     })
 }

@@ -105,7 +105,17 @@ impl Endpoint {
                     return Some(seg);
                 }
                 None => {
-                    // Out of content: let others use the connection while we wait.
+                    // Out of content: the chunk stays open for the content still coming,
+                    // unless something else waits to be written; then it is interrupted
+                    // so the others use the connection meanwhile.
+                    let c = self.connections.get(&conn)?;
+                    if c.control.is_empty() && !self.other_ready(c, sid) {
+                        return None;
+                    }
+                    let m = self
+                        .sessions
+                        .get_mut(&sid)
+                        .and_then(|s| s.outgoing_mut(mid))?;
                     let end = m.sender.interrupt()?;
                     self.chunk_ended(conn, sid, mid);
                     return Some(end);

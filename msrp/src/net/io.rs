@@ -28,6 +28,10 @@ pub(super) trait SocketReport: Send + 'static {
 
 /// Reads the socket and hands the bytes to the driver task, as many reads ahead of it as
 /// `reads` has permits, so a fast peer waits (TCP backpressure) instead of filling memory.
+///
+/// After each read, whatever else the stream has ready at once is read into the same piece
+/// (up to `read_buffer`): a TLS stream gives one record (at most 16 KiB) per read, and
+/// every piece costs the driver task a wake-up.
 pub(super) async fn read_socket<R: AsyncRead + Unpin, M: SocketReport>(
     mut reader: R,
     connection: ConnectionId,
@@ -50,15 +54,43 @@ pub(super) async fn read_socket<R: AsyncRead + Unpin, M: SocketReport>(
         {
             Ok(0) => break CloseReason::PeerClosed,
             Ok(_) => {
+                let end = read_ready(&mut reader, &mut buf, read_buffer);
                 let data = buf.split().freeze();
                 if internal.send(M::input(connection, data)).await.is_err() {
                     return;
+                }
+                if let Some(reason) = end {
+                    break reason;
                 }
             }
             Err(e) => break CloseReason::Io(e.kind()),
         }
     };
     let _ = internal.send(M::closed(connection, reason)).await;
+}
+
+/// Reads into `buf` what `reader` has ready without waiting, until `buf` holds `limit`
+/// bytes; the end of the stream, if met (the bytes before it stay in `buf`).
+fn read_ready<R: AsyncRead + Unpin>(
+    reader: &mut R,
+    buf: &mut BytesMut,
+    limit: usize,
+) -> Option<CloseReason> {
+    // Polled once with a waker that does nothing: a stream with nothing ready keeps what
+    // it buffered (a partial TLS record) for the next real read, which registers the task.
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    while buf.len() < limit {
+        let room = limit - buf.len();
+        let mut limited = bytes::BufMut::limit(&mut *buf, room);
+        let read = std::pin::pin!(reader.read_buf(&mut limited));
+        match std::future::Future::poll(read, &mut cx) {
+            std::task::Poll::Ready(Ok(0)) => return Some(CloseReason::PeerClosed),
+            std::task::Poll::Ready(Ok(_)) => {}
+            std::task::Poll::Ready(Err(e)) => return Some(CloseReason::Io(e.kind())),
+            std::task::Poll::Pending => return None,
+        }
+    }
+    None
 }
 
 /// Writes what the driver task queued, in order, and wakes it after each write so it
@@ -462,6 +494,78 @@ mod tests {
         fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
             Poll::Ready(Ok(()))
         }
+    }
+
+    /// A stream that has `left` bytes ready, handed out at most `record` per read (as a
+    /// TLS stream gives one record per read), then its end.
+    struct Records {
+        left: usize,
+        record: usize,
+        next: u8,
+    }
+
+    impl AsyncRead for Records {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &mut tokio::io::ReadBuf<'_>,
+        ) -> Poll<std::io::Result<()>> {
+            let n = self.left.min(self.record).min(buf.remaining());
+            for _ in 0..n {
+                let b = self.next;
+                buf.put_slice(&[b]);
+                self.next = b.wrapping_add(1);
+            }
+            self.left -= n;
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    #[derive(Debug, PartialEq)]
+    enum Report {
+        Input(Bytes),
+        Closed(CloseReason),
+        Accepted,
+    }
+
+    impl SocketReport for Report {
+        fn input(_: ConnectionId, data: Bytes) -> Self {
+            Self::Input(data)
+        }
+        fn closed(_: ConnectionId, reason: CloseReason) -> Self {
+            Self::Closed(reason)
+        }
+        fn accepted(_: stream::BoxStream, _: std::net::SocketAddr, _: bool) -> Self {
+            Self::Accepted
+        }
+    }
+
+    #[tokio::test]
+    async fn reads_ready_at_once_go_to_the_driver_as_one_piece_then_the_end() {
+        let stream = Records {
+            left: 10_000,
+            record: 1000,
+            next: 0,
+        };
+        let (tx, mut rx) = mpsc::channel(16);
+        let reads = Arc::new(Semaphore::new(100));
+        read_socket(stream, ConnectionId(1), 4096, reads, tx).await;
+        let mut pieces = Vec::new();
+        let mut all = Vec::new();
+        let mut end = None;
+        while let Some(report) = rx.recv().await {
+            match report {
+                Report::Input(data) => {
+                    pieces.push(data.len());
+                    all.extend_from_slice(&data);
+                }
+                other => end = Some(other),
+            }
+        }
+        // Ten 1000-byte reads in three pieces of at most 4096 bytes, every byte in order.
+        assert_eq!(pieces, vec![4096, 4096, 1808]);
+        assert!(all.iter().enumerate().all(|(i, b)| *b == i as u8));
+        assert_eq!(end, Some(Report::Closed(CloseReason::PeerClosed)));
     }
 
     #[tokio::test]

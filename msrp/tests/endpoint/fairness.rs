@@ -213,3 +213,65 @@ fn a_thousand_sessions_share_one_connection() {
         .count();
     assert_eq!(sent, n);
 }
+
+#[test]
+fn a_chunk_waits_open_for_content_and_is_interrupted_when_another_session_has_some() {
+    let (mut pair, sa, _) = pair_n(30, 2, None, |_| SessionConfig::default());
+    pair.a.record_output = true;
+    let ct = msrp::Text::new("application/octet-stream").unwrap();
+    let whole = content(1, 20_000);
+    // Content handed over by hand (not from `sources`): 5000 bytes now, the rest later.
+    let now = pair.a.now;
+    let m0 = pair
+        .a
+        .ep
+        .send_message(now, sa[0], ct, Some(20_000))
+        .unwrap();
+    pair.a
+        .ep
+        .provide(now, sa[0], m0, whole.slice(..5000))
+        .unwrap();
+    pair.drive();
+    let chunks_of = |written: &[u8], id: msrp::MessageId| -> Vec<(u64, usize, Option<Flag>)> {
+        decode_stream(written)
+            .into_iter()
+            .filter_map(|w| match &w.head {
+                Head::Request(r) if r.headers.message_id() == Some(id) && w.body > 0 => {
+                    Some((r.headers.byte_range().unwrap().start(), w.body, w.flag))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    // The source ran dry: the chunk stays open, nothing else wants the connection.
+    assert_eq!(chunks_of(&pair.a.written, m0), vec![(1, 5000, None)]);
+
+    // Another session has a message: the open chunk is ended with `+` so it goes.
+    let m1 = pair.a.send(sa[1], 2, 3000);
+    pair.drive();
+    assert_eq!(
+        chunks_of(&pair.a.written, m0),
+        vec![(1, 5000, Some(Flag::Continued))]
+    );
+    assert_eq!(
+        chunks_of(&pair.a.written, m1),
+        vec![(1, 3000, Some(Flag::Complete))]
+    );
+
+    // The rest follows in a new chunk from byte 5001.
+    let now = pair.a.now;
+    pair.a
+        .ep
+        .provide(now, sa[0], m0, whole.slice(5000..))
+        .unwrap();
+    pair.drive();
+    assert_eq!(
+        chunks_of(&pair.a.written, m0),
+        vec![
+            (1, 5000, Some(Flag::Continued)),
+            (5001, 15_000, Some(Flag::Complete))
+        ]
+    );
+    assert_eq!(pair.b.received[&m0], whole);
+    assert_eq!(pair.b.received[&m1], content(2, 3000));
+}

@@ -35,7 +35,7 @@ fn responses(stream: &[u8]) -> Vec<msrp::Response> {
 }
 
 #[test]
-fn file_through_one_relay_is_rechunked_with_paths_rewritten() {
+fn file_through_one_relay_with_paths_rewritten_and_new_transaction_ids() {
     let mut net = Net::new();
     let config = RelayConfig::new("relay.example.com", 2855).with_message_buffer(16 << 10);
     let r = net.add_relay(config, 1);
@@ -92,11 +92,9 @@ fn file_through_one_relay_is_rechunked_with_paths_rewritten() {
         .iter()
         .filter(|(r, body, _)| r.method == Method::Send && *body > 0)
         .collect();
-    assert!(
-        chunks.len() >= 2,
-        "a multi-chunk transfer: {}",
-        chunks.len()
-    );
+    // Cut through as it came: one chunk, as nothing else waited for Bob's connection (an
+    // open chunk is interrupted only for other traffic, see the protocol tests).
+    assert_eq!(chunks.len(), 1, "{chunks:?}");
     let mut next = 1;
     for (req, body, flag) in &chunks {
         assert_eq!(req.to_path, path(BOB));

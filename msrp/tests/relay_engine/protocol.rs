@@ -286,7 +286,9 @@ fn failure_report_no_gets_no_answer_and_aborts_pass_downstream() {
     assert_eq!(fwd.headers.get("X-Note").as_deref(), Some("kept"));
     assert_eq!(relay.forward_count(), 0, "nothing awaited");
 
-    // An aborted message: the relay's open stream towards b ends with `#`.
+    // An aborted message: the relay's open stream towards b ends with `#`. Its chunk
+    // stays open between the sender's chunks (nothing else waits for the connection), so
+    // the `#` ends that same chunk.
     relay
         .handle_input(
             now,
@@ -294,7 +296,12 @@ fn failure_report_no_gets_no_answer_and_aborts_pass_downstream() {
             &send("t2bb", &to, "msg0002", "1-*/9000", "", &body, '+'),
         )
         .unwrap();
-    let mut out = drain(&mut relay, b);
+    let mut stream = wire(&mut relay, b);
+    let open = decode_stream(&stream);
+    assert!(
+        matches!(open.as_slice(), [w] if w.body == 3000 && w.flag.is_none()),
+        "the chunk stays open: {open:?}"
+    );
     relay
         .handle_input(
             now,
@@ -302,10 +309,11 @@ fn failure_report_no_gets_no_answer_and_aborts_pass_downstream() {
             &send("t3cc", &to, "msg0002", "3001-3000/9000", "", b"", '#'),
         )
         .unwrap();
-    out.extend(drain(&mut relay, b));
-    let flags: Vec<Option<Flag>> = out.iter().map(|(_, _, f)| *f).collect();
-    assert_eq!(flags.last(), Some(&Some(Flag::Aborted)), "{out:?}");
-    let bodies: usize = out.iter().map(|(_, n, _)| n).sum();
+    stream.extend(wire(&mut relay, b));
+    let out = decode_stream(&stream);
+    let flags: Vec<Option<Flag>> = out.iter().map(|w| w.flag).collect();
+    assert_eq!(flags, vec![Some(Flag::Aborted)], "{out:?}");
+    let bodies: usize = out.iter().map(|w| w.body).sum();
     assert_eq!(bodies, 3000);
     let answers: Vec<u16> = drain(&mut relay, a)
         .into_iter()
@@ -524,4 +532,82 @@ fn a_client_failing_auth_with_a_farther_relay_is_cut_off_by_the_first() {
     let (c12, _) = link.unwrap();
     assert!(r1.readable(c12), "the connection between the relays stays");
     assert!(r2.client_count() == 0);
+}
+
+#[test]
+fn an_open_chunk_is_interrupted_only_when_something_else_waits() {
+    let now = Instant::now();
+    let mut relay = Relay::new(RelayConfig::new("relay.example.com", 2855), ids(1));
+    let a = relay.open_connection(now, true).unwrap();
+    let b = relay.open_connection(now, true).unwrap();
+    let ua = relay.grant(now, a, HOUR).unwrap();
+    let ub = relay.grant(now, b, HOUR).unwrap();
+    let to_b = format!("{ua} {ub} {BOB}");
+
+    // Alice's first 3000 of 9000 bytes: forwarded at once, the chunk left open while the
+    // rest is awaited and nothing else needs the connection.
+    let first = send(
+        "t1aa",
+        &to_b,
+        "msg0001",
+        "1-3000/9000",
+        "",
+        &[b'x'; 3000],
+        '+',
+    );
+    relay.handle_input(now, a, &first).unwrap();
+    let mut stream = wire(&mut relay, b);
+    let open = decode_stream(&stream);
+    assert!(
+        matches!(open.as_slice(), [w] if w.body == 3000 && w.flag.is_none()),
+        "{open:?}"
+    );
+
+    // A SEND from b: the relay's 200 for it waits for b's connection, so Alice's chunk is
+    // ended with `+` before it.
+    let from_b = send(
+        "t9zz",
+        &format!("{ub} {ua} {ALICE}"),
+        "msgb001",
+        "1-4/4",
+        "",
+        b"ping",
+        '$',
+    );
+    relay.handle_input(now, b, &from_b).unwrap();
+    stream.extend(wire(&mut relay, b));
+
+    // The rest of Alice's message goes in a new chunk that starts where the first stopped.
+    let rest = send(
+        "t2bb",
+        &to_b,
+        "msg0001",
+        "3001-9000/9000",
+        "",
+        &[b'y'; 6000],
+        '$',
+    );
+    relay.handle_input(now, a, &rest).unwrap();
+    stream.extend(wire(&mut relay, b));
+
+    let out = decode_stream(&stream);
+    let [first, answer, second] = out.as_slice() else {
+        panic!("{out:?}");
+    };
+    let (Head::Request(c1), Head::Response(r), Head::Request(c2)) =
+        (&first.head, &answer.head, &second.head)
+    else {
+        panic!("{out:?}");
+    };
+    assert_eq!((first.body, first.flag), (3000, Some(Flag::Continued)));
+    assert_eq!(r.transaction_id.as_str(), "t9zz");
+    assert_eq!(r.status.code(), 200);
+    assert_eq!((second.body, second.flag), (6000, Some(Flag::Complete)));
+    assert_ne!(c1.transaction_id, c2.transaction_id);
+    let (r1, r2) = (
+        c1.headers.byte_range().unwrap(),
+        c2.headers.byte_range().unwrap(),
+    );
+    assert_eq!((r1.start(), r1.total()), (1, Some(9000)));
+    assert_eq!((r2.start(), r2.total()), (3001, Some(9000)));
 }

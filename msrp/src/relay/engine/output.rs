@@ -102,9 +102,20 @@ impl Relay {
                     Some((seg, Some(fid)))
                 }
                 None => {
-                    // Out of bytes: let other messages use the connection meanwhile (the
-                    // chunk holds 2048 octets at least, so it can be interrupted).
-                    let end = f.sender.interrupt()?;
+                    // Out of bytes: the chunk stays open for the bytes still coming (one
+                    // chunk per message while the connection is its alone), unless
+                    // something else waits to be written; then the chunk is interrupted
+                    // (it holds 2048 octets at least, so it can be) and the rest of the
+                    // message follows in a later one.
+                    let others = self
+                        .connections
+                        .get(&conn)
+                        .is_some_and(|c| !c.control.is_empty())
+                        || self.other_ready(conn, fid);
+                    if !others {
+                        return None;
+                    }
+                    let end = self.forwards.get_mut(&fid)?.sender.interrupt()?;
                     self.chunk_ended(conn, fid);
                     Some((end, Some(fid)))
                 }
