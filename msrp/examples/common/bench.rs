@@ -292,6 +292,9 @@ pub async fn stream_fill<S: AsyncRead + AsyncWrite + Unpin>(
         }
         socket.write_all(&buf[..n]).await?;
     }
+    // A TLS stream may still hold the last records: without a flush the receiver never
+    // gets them and never answers.
+    socket.flush().await?;
     let mut ack = [0u8; 1];
     socket.read_exact(&mut ack).await?;
     let secs = started.elapsed().as_secs_f64();

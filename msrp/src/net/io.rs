@@ -69,13 +69,23 @@ pub(super) async fn read_socket<R: AsyncRead + Unpin, M: SocketReport>(
     let _ = internal.send(M::closed(connection, reason)).await;
 }
 
+/// How a gathering of ready reads stopped.
+enum Gathered {
+    /// The buffer holds `limit` bytes, or the stream has nothing ready now.
+    Stopped,
+    /// The stream ended (the bytes before the end stay in the buffer).
+    End,
+    /// Reading failed (the bytes before the failure stay in the buffer).
+    Failed(std::io::Error),
+}
+
 /// Reads into `buf` what `reader` has ready without waiting, until `buf` holds `limit`
-/// bytes; the end of the stream, if met (the bytes before it stay in `buf`).
-fn read_ready<R: AsyncRead + Unpin>(
+/// bytes.
+fn gather_ready<R: AsyncRead + Unpin>(
     reader: &mut R,
     buf: &mut BytesMut,
     limit: usize,
-) -> Option<CloseReason> {
+) -> Gathered {
     // Polled once with a waker that does nothing: a stream with nothing ready keeps what
     // it buffered (a partial TLS record) for the next real read, which registers the task.
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
@@ -84,13 +94,26 @@ fn read_ready<R: AsyncRead + Unpin>(
         let mut limited = bytes::BufMut::limit(&mut *buf, room);
         let read = std::pin::pin!(reader.read_buf(&mut limited));
         match std::future::Future::poll(read, &mut cx) {
-            std::task::Poll::Ready(Ok(0)) => return Some(CloseReason::PeerClosed),
+            std::task::Poll::Ready(Ok(0)) => return Gathered::End,
             std::task::Poll::Ready(Ok(_)) => {}
-            std::task::Poll::Ready(Err(e)) => return Some(CloseReason::Io(e.kind())),
-            std::task::Poll::Pending => return None,
+            std::task::Poll::Ready(Err(e)) => return Gathered::Failed(e),
+            std::task::Poll::Pending => return Gathered::Stopped,
         }
     }
-    None
+    Gathered::Stopped
+}
+
+/// [`gather_ready`] for a socket: why it closed, if it did.
+fn read_ready<R: AsyncRead + Unpin>(
+    reader: &mut R,
+    buf: &mut BytesMut,
+    limit: usize,
+) -> Option<CloseReason> {
+    match gather_ready(reader, buf, limit) {
+        Gathered::Stopped => None,
+        Gathered::End => Some(CloseReason::PeerClosed),
+        Gathered::Failed(e) => Some(CloseReason::Io(e.kind())),
+    }
 }
 
 /// Writes what the driver task queued, in order, and wakes it after each write so it
@@ -223,7 +246,8 @@ pub(super) async fn accept_loop<M: SocketReport>(
 }
 
 /// Answers the engine's content requests (lengths) from `source`, handing over what each
-/// read gives at once, so content that trickles in is sent as it comes.
+/// read gives at once, so content that trickles in is sent as it comes; what a fast
+/// source has ready right after a read joins the same piece (up to [`PIECE`]).
 pub(super) async fn read_source(
     mut source: Box<dyn AsyncRead + Send + Unpin>,
     session: SessionId,
@@ -236,6 +260,7 @@ pub(super) async fn read_source(
     while let Some(len) = wanted.recv().await {
         let mut left = len;
         while left > 0 {
+            let mut failure = None;
             let mut buf = BytesMut::with_capacity(left.min(PIECE));
             let read = (&mut source).take(left as u64).read_buf(&mut buf).await;
             let report = match read {
@@ -255,9 +280,16 @@ pub(super) async fn read_source(
                         eof: true,
                     },
                 },
-                Ok(n) => {
-                    total += n as u64;
-                    left -= n;
+                Ok(_) => {
+                    // An end met here is met again by the next read; a failure is
+                    // reported after the bytes read before it.
+                    if let Gathered::Failed(e) =
+                        gather_ready(&mut source, &mut buf, left.min(PIECE))
+                    {
+                        failure = Some(e.kind());
+                    }
+                    total += buf.len() as u64;
+                    left -= buf.len();
                     Internal::Provide {
                         session,
                         message_id,
@@ -275,12 +307,23 @@ pub(super) async fn read_source(
             if internal.send(report).await.is_err() || last {
                 return;
             }
+            if let Some(kind) = failure {
+                let error = TransferError::Source(kind);
+                let _ = internal
+                    .send(Internal::SourceFailed {
+                        session,
+                        message_id,
+                        error,
+                    })
+                    .await;
+                return;
+            }
         }
     }
 }
 
 /// The largest piece read from a content source at once.
-const PIECE: usize = 64 << 10;
+const PIECE: usize = 256 << 10;
 
 /// What the driver task hands a content sink.
 pub(super) enum SinkItem {
@@ -566,6 +609,84 @@ mod tests {
         assert_eq!(pieces, vec![4096, 4096, 1808]);
         assert!(all.iter().enumerate().all(|(i, b)| *b == i as u8));
         assert_eq!(end, Some(Report::Closed(CloseReason::PeerClosed)));
+    }
+
+    /// A source of `good` bytes (1000 per read) that then fails.
+    struct FailsAfter {
+        good: usize,
+    }
+
+    impl AsyncRead for FailsAfter {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &mut tokio::io::ReadBuf<'_>,
+        ) -> Poll<std::io::Result<()>> {
+            if self.good == 0 {
+                return Poll::Ready(Err(std::io::ErrorKind::BrokenPipe.into()));
+            }
+            let n = self.good.min(1000).min(buf.remaining());
+            buf.put_slice(&vec![7u8; n]);
+            self.good -= n;
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    /// Runs `read_source` for one request of `want` bytes; what it reported.
+    async fn source_reports(
+        source: Box<dyn AsyncRead + Send + Unpin>,
+        size: Option<u64>,
+        want: usize,
+    ) -> Vec<Internal> {
+        let (wanted_tx, wanted) = mpsc::unbounded_channel();
+        let (tx, mut rx) = mpsc::channel(64);
+        wanted_tx.send(want).unwrap();
+        drop(wanted_tx);
+        let id = MessageId::parse("m1234").unwrap();
+        read_source(source, SessionId(1), id, size, wanted, tx).await;
+        let mut out = Vec::new();
+        while let Some(m) = rx.recv().await {
+            out.push(m);
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn a_fast_source_is_handed_over_in_large_pieces() {
+        let source = Records {
+            left: 600_000,
+            record: 1000,
+            next: 0,
+        };
+        let reports = source_reports(Box::new(source), Some(600_000), 600_000).await;
+        let pieces: Vec<usize> = reports
+            .iter()
+            .map(|r| match r {
+                Internal::Provide {
+                    data, eof: false, ..
+                } => data.len(),
+                _ => 0,
+            })
+            .collect();
+        // Reads of 1000 bytes gathered up to PIECE.
+        assert_eq!(pieces, vec![PIECE, PIECE, 600_000 - 2 * PIECE]);
+    }
+
+    #[tokio::test]
+    async fn a_source_failing_while_gathering_hands_over_its_bytes_then_fails() {
+        let reports =
+            source_reports(Box::new(FailsAfter { good: 2500 }), Some(10_000), 10_000).await;
+        let [first, second] = reports.as_slice() else {
+            panic!("two reports, not {}", reports.len());
+        };
+        assert!(matches!(first, Internal::Provide { data, eof: false, .. } if data.len() == 2500));
+        assert!(matches!(
+            second,
+            Internal::SourceFailed {
+                error: TransferError::Source(std::io::ErrorKind::BrokenPipe),
+                ..
+            }
+        ));
     }
 
     #[tokio::test]
