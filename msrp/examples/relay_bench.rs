@@ -15,9 +15,10 @@
 //! To-Path is the sender's Use-Path followed by the receiver's SDP path. The MSRP legs run
 //! over TLS (RFC 4976 requires it); the forwarder runs twice, with plain TCP legs (the
 //! comparison the targets name) and with TLS legs like the relay's (to show what the TLS
-//! costs on its own). Each process runs a 2-worker tokio runtime (`BENCH_THREADS=n` sets the
-//! workers, 0 a current-thread runtime). The run fails when a transfer fails or the relay's peak RSS is not flat (over
-//! 64 MiB, or more than 8 MiB above the smallest size's).
+//! costs on its own). Every process of every kind runs a tokio runtime with a third of the
+//! machine's cores as workers, at least one (`BENCH_THREADS=n` sets the workers, 0 a
+//! current-thread runtime). The run fails when a transfer fails or the relay's peak RSS is
+//! not flat (over 64 MiB, or more than 8 MiB above the smallest size's).
 
 #[path = "common/bench.rs"]
 mod bench;
@@ -448,6 +449,14 @@ fn through_forwarder(size: u64, tls: bool) -> Result<(Report, Report, Report), E
     Ok((sent, received, forwarded))
 }
 
+/// Tokio workers per process unless `BENCH_THREADS` says otherwise: the cores shared by
+/// the three processes (one each on a 2-core machine, where 2 workers each would put six
+/// busy threads on two cores).
+fn workers() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (cores / 3).max(1)
+}
+
 /// CPU seconds of the three processes (sender, relay or forwarder, receiver) over rounds.
 #[derive(Default)]
 struct Cpu([Vec<f64>; 3]);
@@ -473,8 +482,9 @@ fn orchestrate(small: bool) -> Result<(), Error> {
         &[64 * MIB, 1 << 30, 4 << 30]
     };
     println!("relay bench: sender, relay (or forwarder) and receiver are separate processes");
+    let threads = std::env::var("BENCH_THREADS").unwrap_or_else(|_| workers().to_string());
     println!(
-        "machine: {} cpus; content from a seeded generator; hashing off",
+        "machine: {} cpus; tokio workers per process: {threads}; content from a seeded generator; hashing off",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!(
@@ -566,24 +576,26 @@ fn run(args: Vec<String>) -> Result<(), Error> {
             .ok_or_else(|| format!("argument {i} missing").into())
     };
     let result = match role {
-        "relay" => runtime()?.block_on(relay_role())?,
-        "forwarder" => runtime()?.block_on(forwarder_role(number::<u8>(&args, 1)? == 1))?,
+        "relay" => runtime(workers())?.block_on(relay_role())?,
+        "forwarder" => {
+            runtime(workers())?.block_on(forwarder_role(number::<u8>(&args, 1)? == 1))?
+        }
         "msrp-recv-via" => {
             let (port, hex, size) = (number(&args, 1)?, text(2)?, number(&args, 3)?);
-            runtime()?.block_on(msrp_receive_via(port, &hex, size))?
+            runtime(workers())?.block_on(msrp_receive_via(port, &hex, size))?
         }
         "msrp-send-via" => {
             let (port, hex, size, peer) =
                 (number(&args, 1)?, text(2)?, number(&args, 3)?, text(4)?);
-            runtime()?.block_on(msrp_send_via(port, &hex, size, &peer))?
+            runtime(workers())?.block_on(msrp_send_via(port, &hex, size, &peer))?
         }
         "tcp-recv-via" => {
             let (port, hex, size) = (number(&args, 1)?, text(2)?, number(&args, 3)?);
-            runtime()?.block_on(tcp_receive_via(port, &hex, size))?
+            runtime(workers())?.block_on(tcp_receive_via(port, &hex, size))?
         }
         "tcp-send-via" => {
             let (port, hex, size) = (number(&args, 1)?, text(2)?, number(&args, 3)?);
-            runtime()?.block_on(tcp_send_via(port, &hex, size))?
+            runtime(workers())?.block_on(tcp_send_via(port, &hex, size))?
         }
         "" | "--small" => return orchestrate(role == "--small"),
         other => return Err(format!("unknown role {other:?}").into()),

@@ -364,7 +364,7 @@ fn run(args: Vec<String>) -> Result<(), Error> {
                 number(&args, 2)?,
                 number::<u8>(&args, 3)?,
             );
-            runtime()?.block_on(msrp_receive(size, count, hash == 1))?
+            runtime(2)?.block_on(msrp_receive(size, count, hash == 1))?
         }
         "msrp-send" => {
             let (port, size, count, hash) = (
@@ -373,10 +373,10 @@ fn run(args: Vec<String>) -> Result<(), Error> {
                 number(&args, 3)?,
                 number::<u8>(&args, 4)?,
             );
-            runtime()?.block_on(msrp_send(port, size, count, hash == 1))?
+            runtime(2)?.block_on(msrp_send(port, size, count, hash == 1))?
         }
-        "tcp-recv" => runtime()?.block_on(tcp_receive(number(&args, 1)?))?,
-        "tcp-send" => runtime()?.block_on(tcp_fill(number(&args, 1)?, number(&args, 2)?))?,
+        "tcp-recv" => runtime(2)?.block_on(tcp_receive(number(&args, 1)?))?,
+        "tcp-send" => runtime(2)?.block_on(tcp_fill(number(&args, 1)?, number(&args, 2)?))?,
         "" | "--small" => return orchestrate(role == "--small"),
         other => return Err(format!("unknown role {other:?}").into()),
     };

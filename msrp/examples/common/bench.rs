@@ -202,11 +202,13 @@ pub fn parse_report(line: &str) -> Option<Report> {
     Some(r)
 }
 
-pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+/// The tokio runtime of a bench process: `BENCH_THREADS` workers when set (0: a
+/// current-thread runtime), else `default_workers`.
+pub fn runtime(default_workers: usize) -> Result<tokio::runtime::Runtime, Error> {
     let threads = std::env::var("BENCH_THREADS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(2);
+        .unwrap_or(default_workers);
     if threads == 0 {
         return Ok(tokio::runtime::Builder::new_current_thread()
             .enable_all()
