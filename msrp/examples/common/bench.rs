@@ -108,7 +108,10 @@ impl AsyncRead for Generator {
         _cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let n = self.next_into(buf.initialize_unfilled());
+        // Only what this read gives is initialized (zeroed, then written): the rest of a
+        // large buffer is left for later reads rather than zeroed again on each.
+        let n = (buf.remaining().min(BLOCK) as u64).min(self.left) as usize;
+        let n = self.next_into(buf.initialize_unfilled_to(n));
         buf.advance(n);
         Poll::Ready(Ok(()))
     }
