@@ -173,11 +173,7 @@ fn auth_tunnelled_through_the_inner_relay_to_the_outer_one() {
 #[test]
 fn unknown_methods_are_forwarded_and_their_responses_routed_back() {
     let now = Instant::now();
-    let mut relay = Relay::new(RelayConfig::new("relay.example.com", 2855), ids(1));
-    let a = relay.open_connection(now, true).unwrap();
-    let b = relay.open_connection(now, true).unwrap();
-    let ua = relay.grant(now, a, HOUR).unwrap();
-    let ub = relay.grant(now, b, HOUR).unwrap();
+    let (mut relay, a, b, ua, ub) = two_clients(now);
     let req = format!(
         "MSRP ping1 PING\r\nTo-Path: {ua} {ub} {BOB}\r\nFrom-Path: {ALICE}\r\n\
          Content-Type: text/plain\r\n\r\nhello\r\n-------ping1$\r\n"
@@ -249,14 +245,28 @@ fn send(
     s
 }
 
-#[test]
-fn failure_report_no_gets_no_answer_and_aborts_pass_downstream() {
-    let now = Instant::now();
+/// A relay with two TLS client connections `a` and `b`, each granted a URI for an hour.
+fn two_clients(
+    now: Instant,
+) -> (
+    Relay,
+    ConnectionId,
+    ConnectionId,
+    msrp::MsrpUri,
+    msrp::MsrpUri,
+) {
     let mut relay = Relay::new(RelayConfig::new("relay.example.com", 2855), ids(1));
     let a = relay.open_connection(now, true).unwrap();
     let b = relay.open_connection(now, true).unwrap();
     let ua = relay.grant(now, a, HOUR).unwrap();
     let ub = relay.grant(now, b, HOUR).unwrap();
+    (relay, a, b, ua, ub)
+}
+
+#[test]
+fn failure_report_no_gets_no_answer_and_aborts_pass_downstream() {
+    let now = Instant::now();
+    let (mut relay, a, b, ua, ub) = two_clients(now);
     let to = format!("{ua} {ub} {BOB}");
     let body = vec![b'x'; 3000];
     relay
@@ -365,11 +375,7 @@ fn messages_beyond_the_per_connection_limit_get_413() {
 #[test]
 fn bytes_beyond_the_declared_total_fail_the_message_without_pausing() {
     let now = Instant::now();
-    let mut relay = Relay::new(RelayConfig::new("relay.example.com", 2855), ids(1));
-    let a = relay.open_connection(now, true).unwrap();
-    let b = relay.open_connection(now, true).unwrap();
-    let ua = relay.grant(now, a, HOUR).unwrap();
-    let ub = relay.grant(now, b, HOUR).unwrap();
+    let (mut relay, a, b, ua, ub) = two_clients(now);
     let to = format!("{ua} {ub} {BOB}");
     relay
         .handle_input(
@@ -537,11 +543,7 @@ fn a_client_failing_auth_with_a_farther_relay_is_cut_off_by_the_first() {
 #[test]
 fn an_open_chunk_is_interrupted_only_when_something_else_waits() {
     let now = Instant::now();
-    let mut relay = Relay::new(RelayConfig::new("relay.example.com", 2855), ids(1));
-    let a = relay.open_connection(now, true).unwrap();
-    let b = relay.open_connection(now, true).unwrap();
-    let ua = relay.grant(now, a, HOUR).unwrap();
-    let ub = relay.grant(now, b, HOUR).unwrap();
+    let (mut relay, a, b, ua, ub) = two_clients(now);
     let to_b = format!("{ua} {ub} {BOB}");
 
     // Alice's first 3000 of 9000 bytes: forwarded at once, the chunk left open while the
