@@ -375,7 +375,7 @@ fn messages_beyond_the_per_connection_limit_get_413() {
 #[test]
 fn bytes_beyond_the_declared_total_fail_the_message_without_pausing() {
     let now = Instant::now();
-    let (mut relay, a, b, ua, ub) = two_clients(now);
+    let (mut relay, a, _b, ua, ub) = two_clients(now);
     let to = format!("{ua} {ub} {BOB}");
     relay
         .handle_input(
