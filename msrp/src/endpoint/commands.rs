@@ -98,6 +98,9 @@ impl Endpoint {
             stop: None,
         });
         self.mark_sending(session);
+        // Asked for at once, even while the session's connection writes nothing (a chunk
+        // of another message left open waiting for its content).
+        self.needs_refill(session);
         if let Some(conn) = self.session_connection(session) {
             self.refill_connection(conn);
         }

@@ -66,6 +66,13 @@ impl Endpoint {
         })
     }
 
+    /// Whether a message of `session` other than `except` has a chunk ready to open.
+    fn sibling_ready(&self, session: SessionId, except: MessageId) -> bool {
+        self.sessions
+            .get(&session)
+            .is_some_and(|s| !s.failed && s.outgoing.iter().any(|m| m.id != except && m.ready()))
+    }
+
     fn next_segment(&mut self, conn: ConnectionId) -> Option<bytes::Bytes> {
         let c = self.connections.get(&conn)?;
         if c.failed {
@@ -106,10 +113,14 @@ impl Endpoint {
                 }
                 None => {
                     // Out of content: the chunk stays open for the content still coming,
-                    // unless something else waits to be written; then it is interrupted
-                    // so the others use the connection meanwhile.
+                    // unless something else waits to be written (an answer, a message of
+                    // another session or of this one); then it is interrupted so the
+                    // others use the connection meanwhile.
                     let c = self.connections.get(&conn)?;
-                    if c.control.is_empty() && !self.other_ready(c, sid) {
+                    let others = !c.control.is_empty()
+                        || self.other_ready(c, sid)
+                        || self.sibling_ready(sid, mid);
+                    if !others {
                         return None;
                     }
                     let m = self

@@ -257,12 +257,18 @@ pub(super) async fn read_source(
     internal: mpsc::Sender<Internal>,
 ) {
     let mut total = 0u64;
+    // The end was met while gathering: the source is not read again (a reader need not
+    // give its end twice).
+    let mut ended = false;
     while let Some(len) = wanted.recv().await {
         let mut left = len;
         while left > 0 {
             let mut failure = None;
             let mut buf = BytesMut::with_capacity(left.min(PIECE));
-            let read = (&mut source).take(left as u64).read_buf(&mut buf).await;
+            let read = match ended {
+                true => Ok(0),
+                false => (&mut source).take(left as u64).read_buf(&mut buf).await,
+            };
             let report = match read {
                 Ok(0) => match size.filter(|s| *s > total) {
                     Some(expected) => Internal::SourceFailed {
@@ -281,12 +287,12 @@ pub(super) async fn read_source(
                     },
                 },
                 Ok(_) => {
-                    // An end met here is met again by the next read; a failure is
-                    // reported after the bytes read before it.
-                    if let Gathered::Failed(e) =
-                        gather_ready(&mut source, &mut buf, left.min(PIECE))
-                    {
-                        failure = Some(e.kind());
+                    // An end or a failure met here is acted on after the bytes read
+                    // before it are handed over.
+                    match gather_ready(&mut source, &mut buf, left.min(PIECE)) {
+                        Gathered::Stopped => {}
+                        Gathered::End => ended = true,
+                        Gathered::Failed(e) => failure = Some(e.kind()),
                     }
                     total += buf.len() as u64;
                     left -= buf.len();
@@ -670,6 +676,67 @@ mod tests {
             .collect();
         // Reads of 1000 bytes gathered up to PIECE.
         assert_eq!(pieces, vec![PIECE, PIECE, 600_000 - 2 * PIECE]);
+    }
+
+    /// A source of `left` bytes (1000 per read) that gives its end once, then fails if
+    /// read again.
+    struct EndsOnce {
+        left: usize,
+        ended: bool,
+    }
+
+    impl AsyncRead for EndsOnce {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &mut tokio::io::ReadBuf<'_>,
+        ) -> Poll<std::io::Result<()>> {
+            if self.left == 0 {
+                if self.ended {
+                    return Poll::Ready(Err(std::io::ErrorKind::Other.into()));
+                }
+                self.ended = true;
+                return Poll::Ready(Ok(()));
+            }
+            let n = self.left.min(1000).min(buf.remaining());
+            buf.put_slice(&vec![1u8; n]);
+            self.left -= n;
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    #[tokio::test]
+    async fn an_end_met_while_gathering_is_not_read_twice() {
+        // Size unknown: the content ends where the source does.
+        let source = EndsOnce {
+            left: 2500,
+            ended: false,
+        };
+        let reports = source_reports(Box::new(source), None, 10_000).await;
+        let [first, second] = reports.as_slice() else {
+            panic!("two reports, not {}", reports.len());
+        };
+        assert!(matches!(first, Internal::Provide { data, eof: false, .. } if data.len() == 2500));
+        assert!(matches!(second, Internal::Provide { data, eof: true, .. } if data.is_empty()));
+        // Size declared and not reached: short content, not a read error.
+        let source = EndsOnce {
+            left: 2500,
+            ended: false,
+        };
+        let reports = source_reports(Box::new(source), Some(10_000), 10_000).await;
+        assert!(matches!(
+            reports.as_slice(),
+            [
+                Internal::Provide { eof: false, .. },
+                Internal::SourceFailed {
+                    error: TransferError::ShortContent {
+                        expected: 10_000,
+                        got: 2500
+                    },
+                    ..
+                }
+            ]
+        ));
     }
 
     #[tokio::test]

@@ -275,3 +275,46 @@ fn a_chunk_waits_open_for_content_and_is_interrupted_when_another_session_has_so
     assert_eq!(pair.b.received[&m0], whole);
     assert_eq!(pair.b.received[&m1], content(2, 3000));
 }
+
+#[test]
+fn a_chunk_waiting_for_content_gives_way_to_another_message_of_its_session() {
+    let (mut pair, sa, _) = pair_n(31, 1, None, |_| SessionConfig::default());
+    pair.a.record_output = true;
+    let ct = msrp::Text::new("application/octet-stream").unwrap();
+    let whole = content(3, 20_000);
+    let now = pair.a.now;
+    let m0 = pair
+        .a
+        .ep
+        .send_message(now, sa[0], ct, Some(20_000))
+        .unwrap();
+    pair.a
+        .ep
+        .provide(now, sa[0], m0, whole.slice(..5000))
+        .unwrap();
+    pair.drive();
+    // A second message of the same session: the first one's open chunk ends with `+`.
+    let m1 = pair.a.send(sa[0], 4, 3000);
+    pair.drive();
+    let bodies = |id: msrp::MessageId| -> Vec<(usize, Option<Flag>)> {
+        decode_stream(&pair.a.written)
+            .into_iter()
+            .filter_map(|w| match &w.head {
+                Head::Request(r) if r.headers.message_id() == Some(id) && w.body > 0 => {
+                    Some((w.body, w.flag))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(bodies(m0), vec![(5000, Some(Flag::Continued))]);
+    assert_eq!(bodies(m1), vec![(3000, Some(Flag::Complete))]);
+    assert_eq!(pair.b.received[&m1], content(4, 3000));
+    let now = pair.a.now;
+    pair.a
+        .ep
+        .provide(now, sa[0], m0, whole.slice(5000..))
+        .unwrap();
+    pair.drive();
+    assert_eq!(pair.b.received[&m0], whole);
+}

@@ -613,3 +613,49 @@ fn an_open_chunk_is_interrupted_only_when_something_else_waits() {
     assert_eq!((r1.start(), r1.total()), (1, Some(9000)));
     assert_eq!((r2.start(), r2.total()), (3001, Some(9000)));
 }
+
+#[test]
+fn an_open_chunk_gives_way_to_another_message_ready_for_its_connection() {
+    let now = Instant::now();
+    let (mut relay, a, b, ua, ub) = two_clients(now);
+    let to_b = format!("{ua} {ub} {BOB}");
+    let first = send(
+        "t1aa",
+        &to_b,
+        "msg0001",
+        "1-3000/9000",
+        "",
+        &[b'x'; 3000],
+        '+',
+    );
+    relay.handle_input(now, a, &first).unwrap();
+    let mut stream = wire(&mut relay, b);
+    // A whole second message for the same next hop: the open chunk ends with `+` first.
+    let other = send(
+        "t2bb",
+        &to_b,
+        "msg0002",
+        "1-3000/3000",
+        "",
+        &[b'y'; 3000],
+        '$',
+    );
+    relay.handle_input(now, a, &other).unwrap();
+    stream.extend(wire(&mut relay, b));
+    let out = decode_stream(&stream);
+    let seen: Vec<(Option<msrp::MessageId>, usize, Option<Flag>)> = out
+        .iter()
+        .map(|w| match &w.head {
+            Head::Request(r) => (r.headers.message_id(), w.body, w.flag),
+            Head::Response(_) => (None, w.body, w.flag),
+        })
+        .collect();
+    let id = |s: &str| Some(msrp::MessageId::parse(s).unwrap());
+    assert_eq!(
+        seen,
+        vec![
+            (id("msg0001"), 3000, Some(Flag::Continued)),
+            (id("msg0002"), 3000, Some(Flag::Complete)),
+        ]
+    );
+}

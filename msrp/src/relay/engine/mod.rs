@@ -57,8 +57,8 @@
 //! an outgoing connection take turns of [`RelayConfig::fair_share`] bytes, interrupting
 //! their chunks (RFC 4975 §7.1.1). A forwarded chunk whose bytes run out stays open for the
 //! ones still coming while nothing else waits for its connection (a message that streams
-//! through goes out as one chunk); an answer, a REPORT or another message waiting ends it
-//! with `+`, and the rest follows in a new chunk.
+//! through goes out as one chunk); an answer, a REPORT or another message waiting (one with
+//! 2048 octets queued, or all of it) ends it with `+`, and the rest follows in a new chunk.
 //!
 //! A forwarded chunk sent with `Failure-Report: yes` must be answered within 30 s of its
 //! last byte; otherwise, and when the next hop's connection drops, the sender gets a REPORT
