@@ -214,35 +214,62 @@ fn a_thousand_sessions_share_one_connection() {
     assert_eq!(sent, n);
 }
 
+/// The chunks of message `id` in `written`: (Byte-Range start, body length, end flag).
+fn chunks_of(written: &[u8], id: msrp::MessageId) -> Vec<(u64, usize, Option<Flag>)> {
+    decode_stream(written)
+        .into_iter()
+        .filter_map(|w| match &w.head {
+            Head::Request(r) if r.headers.message_id() == Some(id) && w.body > 0 => {
+                Some((r.headers.byte_range().unwrap().start(), w.body, w.flag))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Starts a message of 20000 bytes (`content(seed, ..)`) on Alice's `session` whose
+/// content is handed over by hand (not from `sources`): the first 5000 bytes now.
+fn start_by_hand(
+    pair: &mut Pair<Peer, Peer>,
+    session: msrp::SessionId,
+    seed: u8,
+) -> (msrp::MessageId, bytes::Bytes) {
+    let ct = msrp::Text::new("application/octet-stream").unwrap();
+    let whole = content(seed, 20_000);
+    let now = pair.a.now;
+    let id = pair
+        .a
+        .ep
+        .send_message(now, session, ct, Some(20_000))
+        .unwrap();
+    pair.a
+        .ep
+        .provide(now, session, id, whole.slice(..5000))
+        .unwrap();
+    pair.drive();
+    (id, whole)
+}
+
+/// Hands over the rest of a message started by [`start_by_hand`].
+fn finish_by_hand(
+    pair: &mut Pair<Peer, Peer>,
+    session: msrp::SessionId,
+    id: msrp::MessageId,
+    whole: &bytes::Bytes,
+) {
+    let now = pair.a.now;
+    pair.a
+        .ep
+        .provide(now, session, id, whole.slice(5000..))
+        .unwrap();
+    pair.drive();
+}
+
 #[test]
 fn a_chunk_waits_open_for_content_and_is_interrupted_when_another_session_has_some() {
     let (mut pair, sa, _) = pair_n(30, 2, None, |_| SessionConfig::default());
     pair.a.record_output = true;
-    let ct = msrp::Text::new("application/octet-stream").unwrap();
-    let whole = content(1, 20_000);
-    // Content handed over by hand (not from `sources`): 5000 bytes now, the rest later.
-    let now = pair.a.now;
-    let m0 = pair
-        .a
-        .ep
-        .send_message(now, sa[0], ct, Some(20_000))
-        .unwrap();
-    pair.a
-        .ep
-        .provide(now, sa[0], m0, whole.slice(..5000))
-        .unwrap();
-    pair.drive();
-    let chunks_of = |written: &[u8], id: msrp::MessageId| -> Vec<(u64, usize, Option<Flag>)> {
-        decode_stream(written)
-            .into_iter()
-            .filter_map(|w| match &w.head {
-                Head::Request(r) if r.headers.message_id() == Some(id) && w.body > 0 => {
-                    Some((r.headers.byte_range().unwrap().start(), w.body, w.flag))
-                }
-                _ => None,
-            })
-            .collect()
-    };
+    let (m0, whole) = start_by_hand(&mut pair, sa[0], 1);
     // The source ran dry: the chunk stays open, nothing else wants the connection.
     assert_eq!(chunks_of(&pair.a.written, m0), vec![(1, 5000, None)]);
 
@@ -259,12 +286,7 @@ fn a_chunk_waits_open_for_content_and_is_interrupted_when_another_session_has_so
     );
 
     // The rest follows in a new chunk from byte 5001.
-    let now = pair.a.now;
-    pair.a
-        .ep
-        .provide(now, sa[0], m0, whole.slice(5000..))
-        .unwrap();
-    pair.drive();
+    finish_by_hand(&mut pair, sa[0], m0, &whole);
     assert_eq!(
         chunks_of(&pair.a.written, m0),
         vec![
@@ -280,41 +302,26 @@ fn a_chunk_waits_open_for_content_and_is_interrupted_when_another_session_has_so
 fn a_chunk_waiting_for_content_gives_way_to_another_message_of_its_session() {
     let (mut pair, sa, _) = pair_n(31, 1, None, |_| SessionConfig::default());
     pair.a.record_output = true;
-    let ct = msrp::Text::new("application/octet-stream").unwrap();
-    let whole = content(3, 20_000);
-    let now = pair.a.now;
-    let m0 = pair
-        .a
-        .ep
-        .send_message(now, sa[0], ct, Some(20_000))
-        .unwrap();
-    pair.a
-        .ep
-        .provide(now, sa[0], m0, whole.slice(..5000))
-        .unwrap();
-    pair.drive();
+    let (m0, whole) = start_by_hand(&mut pair, sa[0], 3);
     // A second message of the same session: the first one's open chunk ends with `+`.
     let m1 = pair.a.send(sa[0], 4, 3000);
     pair.drive();
-    let bodies = |id: msrp::MessageId| -> Vec<(usize, Option<Flag>)> {
-        decode_stream(&pair.a.written)
-            .into_iter()
-            .filter_map(|w| match &w.head {
-                Head::Request(r) if r.headers.message_id() == Some(id) && w.body > 0 => {
-                    Some((w.body, w.flag))
-                }
-                _ => None,
-            })
-            .collect()
-    };
-    assert_eq!(bodies(m0), vec![(5000, Some(Flag::Continued))]);
-    assert_eq!(bodies(m1), vec![(3000, Some(Flag::Complete))]);
+    assert_eq!(
+        chunks_of(&pair.a.written, m0),
+        vec![(1, 5000, Some(Flag::Continued))]
+    );
+    assert_eq!(
+        chunks_of(&pair.a.written, m1),
+        vec![(1, 3000, Some(Flag::Complete))]
+    );
     assert_eq!(pair.b.received[&m1], content(4, 3000));
-    let now = pair.a.now;
-    pair.a
-        .ep
-        .provide(now, sa[0], m0, whole.slice(5000..))
-        .unwrap();
-    pair.drive();
+    finish_by_hand(&mut pair, sa[0], m0, &whole);
+    assert_eq!(
+        chunks_of(&pair.a.written, m0),
+        vec![
+            (1, 5000, Some(Flag::Continued)),
+            (5001, 15_000, Some(Flag::Complete))
+        ]
+    );
     assert_eq!(pair.b.received[&m0], whole);
 }

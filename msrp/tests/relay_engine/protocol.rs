@@ -540,14 +540,21 @@ fn a_client_failing_auth_with_a_farther_relay_is_cut_off_by_the_first() {
     assert!(r2.client_count() == 0);
 }
 
-#[test]
-fn an_open_chunk_is_interrupted_only_when_something_else_waits() {
-    let now = Instant::now();
+/// Two clients of a relay, and Alice's first 3000 of 9000 bytes of `msg0001` sent towards
+/// b: forwarded at once, the chunk left open while the rest is awaited and nothing else
+/// needs the connection. Returns what b's connection got so far.
+fn open_chunk_towards_b(
+    now: Instant,
+) -> (
+    Relay,
+    ConnectionId,
+    ConnectionId,
+    msrp::MsrpUri,
+    msrp::MsrpUri,
+    Vec<u8>,
+) {
     let (mut relay, a, b, ua, ub) = two_clients(now);
     let to_b = format!("{ua} {ub} {BOB}");
-
-    // Alice's first 3000 of 9000 bytes: forwarded at once, the chunk left open while the
-    // rest is awaited and nothing else needs the connection.
     let first = send(
         "t1aa",
         &to_b,
@@ -558,12 +565,20 @@ fn an_open_chunk_is_interrupted_only_when_something_else_waits() {
         '+',
     );
     relay.handle_input(now, a, &first).unwrap();
-    let mut stream = wire(&mut relay, b);
+    let stream = wire(&mut relay, b);
     let open = decode_stream(&stream);
     assert!(
         matches!(open.as_slice(), [w] if w.body == 3000 && w.flag.is_none()),
         "{open:?}"
     );
+    (relay, a, b, ua, ub, stream)
+}
+
+#[test]
+fn an_open_chunk_is_interrupted_only_when_something_else_waits() {
+    let now = Instant::now();
+    let (mut relay, a, b, ua, ub, mut stream) = open_chunk_towards_b(now);
+    let to_b = format!("{ua} {ub} {BOB}");
 
     // A SEND from b: the relay's 200 for it waits for b's connection, so Alice's chunk is
     // ended with `+` before it.
@@ -617,19 +632,8 @@ fn an_open_chunk_is_interrupted_only_when_something_else_waits() {
 #[test]
 fn an_open_chunk_gives_way_to_another_message_ready_for_its_connection() {
     let now = Instant::now();
-    let (mut relay, a, b, ua, ub) = two_clients(now);
+    let (mut relay, a, b, ua, ub, mut stream) = open_chunk_towards_b(now);
     let to_b = format!("{ua} {ub} {BOB}");
-    let first = send(
-        "t1aa",
-        &to_b,
-        "msg0001",
-        "1-3000/9000",
-        "",
-        &[b'x'; 3000],
-        '+',
-    );
-    relay.handle_input(now, a, &first).unwrap();
-    let mut stream = wire(&mut relay, b);
     // A whole second message for the same next hop: the open chunk ends with `+` first.
     let other = send(
         "t2bb",
