@@ -47,7 +47,11 @@ fn paths(port: u16, i: usize) -> Result<(Path, Path), Error> {
 
 /// Receiver: `count` passive sessions, each taking one message of `size` bytes.
 async fn msrp_receive(size: u64, count: usize, hash: bool) -> Result<Report, Error> {
-    let config = DriverConfig::default();
+    // Room for the events of every session at once (binding, announcement, result): with
+    // the default backlog of 256 the driver refuses new messages (413) whenever 1000
+    // arrive faster than this task answers them, which is its admission control at work,
+    // not a transfer failure.
+    let config = DriverConfig::default().with_event_capacity(4 * count.max(64));
     let (driver, mut events) = Driver::spawn(config);
     let addr = driver.listen("127.0.0.1:0".parse()?).await?;
     for i in 0..count {
