@@ -13,9 +13,14 @@
 //! (cut-through forwarding, re-chunking, hop-by-hop 200s); the clients are
 //! `msrp::net::Driver`s that call `authenticate` and `add_relay_session`, so the SEND's
 //! To-Path is the sender's Use-Path followed by the receiver's SDP path. The MSRP legs run
-//! over TLS (RFC 4976 requires it); the forwarder runs twice, with plain TCP legs (the
-//! comparison the targets name) and with TLS legs like the relay's (to show what the TLS
-//! costs on its own). Every process of every kind runs a tokio runtime with a third of the
+//! over TLS (RFC 4976 requires it for AUTH); the forwarder runs twice, with plain TCP legs
+//! (the comparison the targets name) and with TLS legs like the relay's (to show what the
+//! TLS costs on its own). The relay also runs with plain TCP legs, the same transport as the
+//! plain forwarder: there AUTH is not allowed, so the relay grants each connection a client
+//! URI (`RelayDriver::grant`, as for peers authenticated by other means), and the two
+//! clients are minimal MSRP speakers on raw sockets (one SEND of the whole message; 200s for
+//! the relay's chunks; a success REPORT back through the relay, which ends the timing).
+//! Every process of every kind runs a tokio runtime with a third of the
 //! machine's cores as workers, at least one (`BENCH_THREADS=n` sets the workers, 0 a
 //! current-thread runtime). The run fails when a transfer fails or the relay's peak RSS is
 //! not flat (over 64 MiB, or more than 8 MiB above the smallest size's).
@@ -32,14 +37,20 @@ use bench::{
     Discard, Error, Generator, MIB, Report, median, mib_s, number, parse_report, peak_rss_kib,
     report, runtime, s, stream_fill, tcp_drain,
 };
+use bytes::BytesMut;
 use msrp::net::relay_server::{RelayDriver, RelayDriverConfig, RelayNetEvent};
 use msrp::net::tls::{Fingerprint, FingerprintVerifier};
 use msrp::net::{Driver, DriverConfig, NetEvent};
 use msrp::relay::client::{ClientConfig, Relay as RelayHop};
 use msrp::relay::digest::{self, CredentialStore, DigestServer};
 use msrp::relay::engine::{Event, Relay, RelayConfig};
-use msrp::{IdGenerator, MsrpUri, Path, SessionConfig, Text};
+use msrp::{
+    ByteRange, Decoder, Flag, Frame, Head, Header, IdGenerator, Message, MessageId, Method,
+    MsrpUri, Path, ReportStatus, Request, SessionConfig, StatusCode, SuccessReport, Text,
+    TransactionId, encode_end_line,
+};
 use rustls::pki_types::PrivateKeyDer;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Rounds of the side-by-side throughput comparison: the plain forwarder's figure varies
 /// by several percent between runs on a shared machine, so a median of five.
@@ -106,37 +117,76 @@ fn self_signed() -> Result<(Arc<rustls::ServerConfig>, String), Error> {
 /// The relay: TLS on an OS-chosen port, AUTH with digest, until stdin closes.
 async fn relay_role() -> Result<Report, Error> {
     let (server, hex) = self_signed()?;
-    // The relay's URIs name its port, so the port is chosen before the engine is made.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
+    let port = free_port()?;
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret).map_err(|e| format!("getrandom: {e}"))?;
     let auth = DigestServer::new(REALM, secret, Duration::from_secs(300), Instant::now());
     let config = RelayConfig::new("127.0.0.1", port);
     let relay =
         Relay::new(config, IdGenerator::default()).with_authentication(auth, Box::new(Users));
-    let (driver, mut events) = RelayDriver::spawn(relay, RelayDriverConfig::default());
+    let (driver, events) = RelayDriver::spawn(relay, RelayDriverConfig::default());
     driver
         .listen_tls(format!("127.0.0.1:{port}").parse()?, server)
         .await?;
     println!("RELAY {port} {hex}");
     std::io::stdout().flush()?;
-    // What went wrong, if anything, goes to stderr.
-    tokio::spawn(async move {
-        while let Some(event) = events.recv().await {
-            match event {
-                RelayNetEvent::Relay(Event::MessageFailed { failure, .. }) => {
-                    eprintln!("relay: a message failed: {failure:?}");
+    tokio::spawn(watch(events, None));
+    until_stdin_closes(driver).await
+}
+
+/// The relay with plain TCP legs, until stdin closes. AUTH is refused there (RFC 4976
+/// allows it only over TLS), so every accepted connection is granted a client URI instead
+/// (`RelayDriver::grant`, for peers authenticated by other means), printed as
+/// `GRANTED <uri>` in the order the connections come.
+async fn relay_tcp_role() -> Result<Report, Error> {
+    let port = free_port()?;
+    let relay = Relay::new(RelayConfig::new("127.0.0.1", port), IdGenerator::default());
+    let (driver, events) = RelayDriver::spawn(relay, RelayDriverConfig::default());
+    driver.listen(format!("127.0.0.1:{port}").parse()?).await?;
+    println!("RELAY {port} -");
+    std::io::stdout().flush()?;
+    tokio::spawn(watch(events, Some(driver.clone())));
+    until_stdin_closes(driver).await
+}
+
+/// The relay's URIs name its port, so the port is chosen before the engine is made.
+fn free_port() -> Result<u16, Error> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// Reports on stderr what went wrong in the relay, if anything; with `granter`, grants each
+/// accepted connection a client URI for an hour and prints it.
+async fn watch(
+    mut events: tokio::sync::mpsc::Receiver<RelayNetEvent>,
+    granter: Option<RelayDriver>,
+) {
+    while let Some(event) = events.recv().await {
+        match event {
+            RelayNetEvent::Accepted { connection, .. } => {
+                let Some(driver) = &granter else { continue };
+                match driver.grant(connection, Duration::from_secs(3600)).await {
+                    Ok(uri) => {
+                        println!("GRANTED {uri}");
+                        let _ = std::io::stdout().flush();
+                    }
+                    Err(e) => eprintln!("relay: no URI for {connection}: {e}"),
                 }
-                RelayNetEvent::Relay(Event::Close { connection, error }) => {
-                    eprintln!("relay: closed {connection}: {error:?}");
-                }
-                _ => {}
             }
+            RelayNetEvent::Relay(Event::MessageFailed { failure, .. }) => {
+                eprintln!("relay: a message failed: {failure:?}");
+            }
+            RelayNetEvent::Relay(Event::Close { connection, error }) => {
+                eprintln!("relay: closed {connection}: {error:?}");
+            }
+            _ => {}
         }
-    });
-    // Runs until the orchestrator closes stdin.
+    }
+}
+
+/// Runs the relay until the orchestrator closes stdin, then stops it.
+async fn until_stdin_closes(driver: RelayDriver) -> Result<Report, Error> {
     let mut stdin = stdin_lines();
     while stdin.recv().await.is_some() {}
     driver.shutdown().await;
@@ -352,6 +402,186 @@ async fn tcp_send_via(port: u16, hex: &str, size: u64) -> Result<Report, Error> 
     stream_fill(socket, size, started).await
 }
 
+/// The clients' own URIs in the runs with plain TCP legs (nobody connects to them: they
+/// only end the paths).
+const ALICE: &str = "msrp://127.0.0.1:9/alice;tcp";
+const BOB: &str = "msrp://127.0.0.1:9/bob;tcp";
+
+/// A plain TCP connection to the relay on `port`, announced with `CONNECTED` (the relay
+/// grants it a URI, which the orchestrator passes on).
+async fn relay_socket(port: u16) -> Result<tokio::net::TcpStream, Error> {
+    let socket = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    let _ = socket.set_nodelay(true);
+    println!("CONNECTED");
+    std::io::stdout().flush()?;
+    Ok(socket)
+}
+
+/// Sender over a plain TCP leg, a minimal MSRP client on the raw socket: takes its To-Path
+/// (`TO <relay URI> <receiver's relay URI> <receiver>`), writes one SEND of `size` generated
+/// bytes as a single chunk with `Success-Report: yes`, and waits for the receiver's success
+/// REPORT through the relay. The time runs from the first byte written to that REPORT.
+async fn msrp_tcp_send_via(port: u16, size: u64) -> Result<Report, Error> {
+    let socket = relay_socket(port).await?;
+    let mut stdin = stdin_lines();
+    let to_path: Path = said(&mut stdin, "TO ").await?.parse()?;
+    let started = Instant::now();
+    let mut ids = IdGenerator::default();
+    let tid = TransactionId::generate(&mut ids);
+    let mut request = Request::new(tid, Method::Send, to_path, ALICE.parse()?);
+    request
+        .headers
+        .push(Header::MessageId(MessageId::generate(&mut ids)));
+    request
+        .headers
+        .push(Header::SuccessReport(SuccessReport::Yes));
+    request.headers.push(Header::ByteRange(ByteRange::new(
+        1,
+        Some(size),
+        Some(size),
+    )?));
+    request.content_type = Some(Text::new("application/octet-stream")?);
+    let mut head = BytesMut::new();
+    Head::Request(request).encode(&mut head);
+    head.extend_from_slice(b"\r\n");
+    let (mut reader, mut writer) = socket.into_split();
+    writer.write_all(&head).await?;
+
+    // The content must not hold the end-line (RFC 4975 §7.1): each buffer is searched with
+    // the tail of the previous one in front of it.
+    let mut end_line = b"\r\n-------".to_vec();
+    end_line.extend_from_slice(tid.as_bytes());
+    let finder = memchr::memmem::Finder::new(&end_line);
+    let keep = end_line.len() - 1;
+    let (mut source, _) = Generator::new(0x5eed, size, false);
+    let mut buf = vec![0u8; keep + (64 << 10)];
+    let mut carried = 0;
+    loop {
+        let n = source.next_into(&mut buf[carried..]);
+        if n == 0 {
+            break;
+        }
+        let filled = carried + n;
+        if finder.find(&buf[..filled]).is_some() {
+            return Err("the content holds the end-line".into());
+        }
+        writer.write_all(&buf[carried..filled]).await?;
+        let tail = filled.saturating_sub(keep);
+        buf.copy_within(tail..filled, 0);
+        carried = filled - tail;
+    }
+    let mut end = BytesMut::from(&b"\r\n"[..]);
+    encode_end_line(tid, Flag::Complete, &mut end);
+    writer.write_all(&end).await?;
+
+    // The relay's hop-by-hop 200 comes first; the receiver's REPORT ends the transfer.
+    let mut decoder = Decoder::default();
+    let mut input = BytesMut::with_capacity(4096);
+    loop {
+        while let Some(frame) = decoder.decode(&mut input)? {
+            if let Frame::Head(Head::Request(r)) = frame
+                && r.method == Method::Report
+            {
+                let status = r.headers.status().map(|s| s.code());
+                if status != Some(StatusCode::Ok) {
+                    return Err(format!("a REPORT with status {status:?}").into());
+                }
+                let secs = started.elapsed().as_secs_f64();
+                return Ok(Report {
+                    bytes: size,
+                    secs,
+                    rss_kib: peak_rss_kib(),
+                    sha256: "-".to_owned(),
+                    ..Report::default()
+                });
+            }
+        }
+        if reader.read_buf(&mut input).await? == 0 {
+            return Err("the relay closed before the REPORT".into());
+        }
+    }
+}
+
+/// Receiver over a plain TCP leg, a minimal MSRP client on the raw socket: answers every
+/// chunk the relay forwards with 200 and, once the message is complete with `size` bytes,
+/// sends the success REPORT back through the relay; then waits for stdin to close.
+async fn msrp_tcp_receive_via(port: u16, size: u64) -> Result<Report, Error> {
+    let socket = relay_socket(port).await?;
+    let (mut reader, mut writer) = socket.into_split();
+    let bob: Path = BOB.parse()?;
+    let mut ids = IdGenerator::default();
+    let mut decoder = Decoder::default();
+    let mut input = BytesMut::new();
+    let (mut total, mut started, mut current) = (0u64, None, None::<Request>);
+    'read: loop {
+        while let Some(frame) = decoder.decode(&mut input)? {
+            match frame {
+                Frame::Head(Head::Request(r)) => {
+                    started.get_or_insert_with(Instant::now);
+                    current = Some(r);
+                }
+                Frame::Data(data) => total += data.len() as u64,
+                Frame::Rejected(rejection) => {
+                    return Err(format!("a message rejected: {rejection:?}").into());
+                }
+                Frame::End(flag) => {
+                    let Some(r) = current.take().filter(|r| r.method == Method::Send) else {
+                        continue;
+                    };
+                    let ok = Message {
+                        head: Head::Response(r.response(StatusCode::Ok, bob.clone())),
+                        body: None,
+                        flag: Flag::Complete,
+                    };
+                    writer.write_all(&ok.to_bytes()?).await?;
+                    if flag != Flag::Complete {
+                        continue;
+                    }
+                    if total != size {
+                        return Err(format!("a message of {total} bytes, not {size}").into());
+                    }
+                    let tid = TransactionId::generate(&mut ids);
+                    let mut report = Request::new(tid, Method::Report, r.from_path.clone(), bob);
+                    let id = r.headers.message_id().ok_or("a SEND without Message-ID")?;
+                    report.headers.push(Header::MessageId(id));
+                    report.headers.push(Header::ByteRange(ByteRange::new(
+                        1,
+                        Some(size),
+                        Some(size),
+                    )?));
+                    report
+                        .headers
+                        .push(Header::Status(ReportStatus::new(StatusCode::Ok)));
+                    let report = Message {
+                        head: Head::Request(report),
+                        body: None,
+                        flag: Flag::Complete,
+                    };
+                    writer.write_all(&report.to_bytes()?).await?;
+                    break 'read;
+                }
+                // Responses (none come here) and frames of later decoder versions.
+                _ => {}
+            }
+        }
+        input.reserve(64 << 10);
+        if reader.read_buf(&mut input).await? == 0 {
+            return Err("the relay closed early".into());
+        }
+    }
+    let secs = started.map_or(0.0, |s| s.elapsed().as_secs_f64());
+    // The REPORT has to reach the sender before this connection closes.
+    let mut stdin = stdin_lines();
+    while stdin.recv().await.is_some() {}
+    Ok(Report {
+        bytes: total,
+        secs,
+        rss_kib: peak_rss_kib(),
+        sha256: "-".to_owned(),
+        ..Report::default()
+    })
+}
+
 /// A child process of this binary, talked to by lines.
 struct Process {
     child: Child,
@@ -435,6 +665,30 @@ fn through_relay(size: u64) -> Result<(Report, Report, Report), Error> {
     Ok((sent, received, relayed))
 }
 
+/// The relay with plain TCP legs and the two raw MSRP clients: the same three reports.
+fn through_relay_tcp(size: u64) -> Result<(Report, Report, Report), Error> {
+    let mut relay = Process::start(&[s("relay-tcp")])?;
+    let line = relay.expect("RELAY ")?;
+    let port = line
+        .split_once(' ')
+        .map_or(line.as_str(), |(p, _)| p)
+        .to_owned();
+    let mut rx = Process::start(&[s("msrp-tcp-recv-via"), port.clone(), s(size)])?;
+    rx.expect("CONNECTED")?;
+    let receiver_uri = relay.expect("GRANTED ")?;
+    let mut tx = Process::start(&[s("msrp-tcp-send-via"), port, s(size)])?;
+    tx.expect("CONNECTED")?;
+    let sender_uri = relay.expect("GRANTED ")?;
+    tx.say(&format!("TO {sender_uri} {receiver_uri} {BOB}"))?;
+    let sent = tx.report()?;
+    let received = rx.report()?;
+    let relayed = relay.report()?;
+    if sent.bytes != size || received.bytes != size {
+        return Err(format!("moved {} / {} of {size} bytes", sent.bytes, received.bytes).into());
+    }
+    Ok((sent, received, relayed))
+}
+
 /// Forwarder, receiver and sender over plain TCP (or TLS): the same three reports.
 fn through_forwarder(size: u64, tls: bool) -> Result<(Report, Report, Report), Error> {
     let mut forwarder = Process::start(&[s("forwarder"), s(u8::from(tls))])?;
@@ -494,14 +748,24 @@ fn orchestrate(small: bool) -> Result<(), Error> {
         "\n## throughput, {} MiB, side by side ({RELAY_ROUNDS} rounds alternating; medians)",
         through / MIB
     );
-    let (mut tcp, mut tls, mut msrp) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut tcp_cpu, mut tls_cpu, mut msrp_cpu) = (Cpu::default(), Cpu::default(), Cpu::default());
-    let (mut tcp_rss, mut relay_rss) = (0, 0);
+    let (mut tcp, mut tls, mut msrp, mut msrp_tcp) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut tcp_cpu, mut tls_cpu, mut msrp_cpu, mut msrp_tcp_cpu) = (
+        Cpu::default(),
+        Cpu::default(),
+        Cpu::default(),
+        Cpu::default(),
+    );
+    let (mut tcp_rss, mut relay_rss, mut relay_tcp_rss) = (0, 0, 0);
     for _ in 0..RELAY_ROUNDS {
         let run = through_forwarder(through, false)?;
         tcp.push(mib_s(through, run.0.secs));
         tcp_rss = tcp_rss.max(run.2.rss_kib);
         tcp_cpu.add(&run);
+        let run = through_relay_tcp(through)?;
+        msrp_tcp.push(mib_s(through, run.0.secs));
+        relay_tcp_rss = relay_tcp_rss.max(run.2.rss_kib);
+        msrp_tcp_cpu.add(&run);
         let run = through_forwarder(through, true)?;
         tls.push(mib_s(through, run.0.secs));
         tls_cpu.add(&run);
@@ -511,8 +775,13 @@ fn orchestrate(small: bool) -> Result<(), Error> {
         msrp_cpu.add(&run);
     }
     let (tcp, tls, msrp) = (median(&mut tcp), median(&mut tls), median(&mut msrp));
+    let msrp_tcp = median(&mut msrp_tcp);
     println!(
         "plain TCP forwarder                      {tcp:7.0} MiB/s  (forwarder peak RSS {tcp_rss} KiB)"
+    );
+    println!(
+        "MSRP relay, plain TCP legs (URIs granted) {msrp_tcp:6.0} MiB/s  (relay peak RSS {relay_tcp_rss} KiB) = {:.0} % of plain TCP",
+        msrp_tcp / tcp * 100.0
     );
     println!(
         "TLS forwarder (the relay's TLS legs)     {tls:7.0} MiB/s  = {:.0} % of plain TCP",
@@ -527,8 +796,9 @@ fn orchestrate(small: bool) -> Result<(), Error> {
     println!("\nCPU seconds per GiB moved (medians; sender / middle / receiver = all)");
     for (name, cpu) in [
         ("plain TCP forwarder", &mut tcp_cpu),
+        ("MSRP relay, plain TCP legs", &mut msrp_tcp_cpu),
         ("TLS forwarder", &mut tls_cpu),
-        ("MSRP relay", &mut msrp_cpu),
+        ("MSRP relay, TLS legs", &mut msrp_cpu),
     ] {
         let [tx, mid, rx] = cpu.medians().map(|c| c / gib);
         println!(
@@ -580,6 +850,15 @@ fn run(args: Vec<String>) -> Result<(), Error> {
     };
     let result = match role {
         "relay" => runtime(workers())?.block_on(relay_role())?,
+        "relay-tcp" => runtime(workers())?.block_on(relay_tcp_role())?,
+        "msrp-tcp-recv-via" => {
+            let (port, size) = (number(&args, 1)?, number(&args, 2)?);
+            runtime(workers())?.block_on(msrp_tcp_receive_via(port, size))?
+        }
+        "msrp-tcp-send-via" => {
+            let (port, size) = (number(&args, 1)?, number(&args, 2)?);
+            runtime(workers())?.block_on(msrp_tcp_send_via(port, size))?
+        }
         "forwarder" => {
             runtime(workers())?.block_on(forwarder_role(number::<u8>(&args, 1)? == 1))?
         }
