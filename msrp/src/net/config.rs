@@ -47,6 +47,12 @@ pub struct DriverConfig {
     /// a relay the stalled message fails here before the relay gives up on the other
     /// messages it holds for this connection.
     pub sink_stall: Duration,
+    /// The SRV lookups of relay discovery (RFC 4976 §8) for
+    /// [`authenticate`](super::Driver::authenticate): a relay URI with a domain name and no
+    /// port is reached through the targets of `_msrps._tcp.<domain>`. `None` (the default):
+    /// such a relay is reached on port 2855 of the domain's A/AAAA records.
+    #[cfg(all(feature = "relay", feature = "tls"))]
+    pub srv_resolver: Option<std::sync::Arc<dyn super::relay::SrvResolver>>,
 }
 
 impl Default for DriverConfig {
@@ -62,6 +68,8 @@ impl Default for DriverConfig {
             event_capacity: 256,
             max_unanswered: 4096,
             sink_stall: Duration::from_secs(4),
+            #[cfg(all(feature = "relay", feature = "tls"))]
+            srv_resolver: None,
         }
     }
 }
@@ -115,6 +123,12 @@ impl DriverConfig {
     /// Sets [`event_capacity`](Self::event_capacity) (at least 1).
     pub fn with_event_capacity(mut self, v: usize) -> Self {
         self.event_capacity = v.max(1);
+        self
+    }
+    /// Sets [`srv_resolver`](Self::srv_resolver).
+    #[cfg(all(feature = "relay", feature = "tls"))]
+    pub fn with_srv_resolver(mut self, v: std::sync::Arc<dyn super::relay::SrvResolver>) -> Self {
+        self.srv_resolver = Some(v);
         self
     }
 }

@@ -158,6 +158,11 @@ pub enum NetError {
     #[cfg(all(feature = "relay", feature = "tls"))]
     #[error("relay configuration: {0}")]
     RelayConfig(crate::relay::client::ConfigError),
+    /// Relay discovery found no relay (RFC 4976 §8): see
+    /// [`DiscoveryError`](crate::relay::discovery::DiscoveryError).
+    #[cfg(all(feature = "relay", feature = "tls"))]
+    #[error("relay discovery: {0}")]
+    RelayDiscovery(crate::relay::discovery::DiscoveryError),
     /// No relay registration with this handle (it failed, or was deregistered).
     #[cfg(all(feature = "relay", feature = "tls"))]
     #[error("unknown relay registration")]
@@ -181,6 +186,8 @@ impl NetError {
             Self::Relay(e) => Self::Relay(e.clone()),
             #[cfg(all(feature = "relay", feature = "tls"))]
             Self::RelayConfig(e) => Self::RelayConfig(e.clone()),
+            #[cfg(all(feature = "relay", feature = "tls"))]
+            Self::RelayDiscovery(e) => Self::RelayDiscovery(e.clone()),
             #[cfg(all(feature = "relay", feature = "tls"))]
             Self::UnknownRegistration => Self::UnknownRegistration,
             #[cfg(all(feature = "relay", feature = "tls"))]
@@ -528,7 +535,9 @@ impl Driver {
 
     /// Authenticates to a chain of RFC 4976 relays (features `relay` and `tls`): opens a TLS
     /// connection to the first relay with `tls` (or reuses the open one to the same host and
-    /// port), runs the AUTH exchange on it inside the driver task, and resolves once every
+    /// port; a URI with a domain and no port is found through SRV, see
+    /// [`DriverConfig::srv_resolver`] and [`crate::relay::discovery`]), runs the AUTH
+    /// exchange on it inside the driver task, and resolves once every
     /// relay of the chain accepted us, with the paths to put in SDP. Our own URI is
     /// `msrps://{local_host}:{local_port}/{random};tcp`; the relays never connect to it.
     ///

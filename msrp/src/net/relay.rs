@@ -22,11 +22,17 @@
 //! ```
 
 use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
 use thiserror::Error;
 
+use super::NetError;
+use super::stream::{self, BoxStream, ClientTls};
 use crate::endpoint::ConnectionId;
+use crate::ident::IdGenerator;
 use crate::relay::client::Failure;
+use crate::relay::discovery::{self, Lookup, SrvRecord};
 use crate::uri::{MsrpUri, Path};
 
 /// A relay registration's handle, unique within its driver.
@@ -60,7 +66,7 @@ pub struct RelayRegistration {
 }
 
 /// Why [`Driver::authenticate`](super::Driver::authenticate) failed, in
-/// [`NetError::Relay`](super::NetError::Relay).
+/// [`NetError::Relay`].
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 #[error("relay {relay}: {reason}")]
 #[non_exhaustive]
@@ -72,4 +78,93 @@ pub struct RelayFailure {
     /// again after adjusting Expires), [`Failure::Timeout`], [`Failure::Refused`], ...; a
     /// connection that could not be opened, or was lost, is [`Failure::ConnectionLost`].
     pub reason: Failure,
+}
+
+/// A DNS SRV lookup for relay discovery (RFC 4976 §8), supplied by the application
+/// ([`DriverConfig::srv_resolver`](super::DriverConfig::srv_resolver)): the crate has no
+/// DNS client of its own. A relay URI with a domain name and no port is then reached
+/// through the targets of `_msrps._tcp.<domain>`, in the order RFC 2782 gives
+/// ([`order_srv`](crate::relay::discovery::order_srv)); without a resolver, or when the
+/// lookup finds nothing or fails, through the domain's A/AAAA records on port 2855.
+///
+/// ```
+/// use std::sync::Arc;
+/// use msrp::net::DriverConfig;
+/// use msrp::net::relay::{SrvLookup, SrvResolver};
+/// use msrp::relay::discovery::SrvRecord;
+///
+/// /// Answers from a table (a real one would ask DNS).
+/// #[derive(Debug)]
+/// struct Table(Vec<(String, SrvRecord)>);
+///
+/// impl SrvResolver for Table {
+///     fn lookup_srv(&self, name: &str) -> SrvLookup {
+///         let found: Vec<SrvRecord> =
+///             self.0.iter().filter(|(n, _)| n == name).map(|(_, r)| r.clone()).collect();
+///         Box::pin(async move { Ok(found) })
+///     }
+/// }
+///
+/// let table = Table(vec![(
+///     "_msrps._tcp.example.com".into(),
+///     SrvRecord::new(0, 1, 9000, "relay1.example.com."),
+/// )]);
+/// let config = DriverConfig::default().with_srv_resolver(Arc::new(table));
+/// # let _ = config;
+/// ```
+pub trait SrvResolver: Send + Sync + fmt::Debug {
+    /// The SRV records of `name` (such as `_msrps._tcp.example.com`); an empty list when
+    /// there are none. An error counts as none (the A/AAAA fallback is tried).
+    fn lookup_srv(&self, name: &str) -> SrvLookup;
+}
+
+/// What [`SrvResolver::lookup_srv`] returns.
+pub type SrvLookup = std::pin::Pin<
+    Box<dyn std::future::Future<Output = std::io::Result<Vec<SrvRecord>>> + Send + 'static>,
+>;
+
+/// Opens the TLS connection to the relay `uri` names (RFC 4976 §8): its address, its
+/// domain's A/AAAA records, or the targets of its SRV records in turn (each within
+/// `timeout`), always with the URI's host as TLS server name (§9.2).
+pub(super) async fn open_stream(
+    uri: MsrpUri,
+    resolver: Option<Arc<dyn SrvResolver>>,
+    tls: ClientTls,
+    timeout: Duration,
+) -> Result<BoxStream, NetError> {
+    let name = uri.host_str().trim_end_matches('.').to_owned();
+    let domain = match Lookup::for_uri(&uri) {
+        Lookup::Address(addr) => {
+            return stream::open(addr.ip().to_string(), addr.port(), name, Some(tls), timeout)
+                .await;
+        }
+        Lookup::Host { name: host, port } => {
+            return stream::open(host, port, name, Some(tls), timeout).await;
+        }
+        Lookup::Service { domain } => domain,
+    };
+    let records = match resolver {
+        Some(resolver) => {
+            let lookup = resolver.lookup_srv(&discovery::srv_name(&domain));
+            match tokio::time::timeout(timeout, lookup).await {
+                Ok(Ok(records)) => records,
+                // A failed or slow lookup counts as no records.
+                Ok(Err(_)) | Err(_) => Vec::new(),
+            }
+        }
+        None => Vec::new(),
+    };
+    let targets = discovery::order_srv(&records, &mut IdGenerator::default())
+        .map_err(NetError::RelayDiscovery)?;
+    if targets.is_empty() {
+        return stream::open(domain, discovery::DEFAULT_PORT, name, Some(tls), timeout).await;
+    }
+    let mut failed = NetError::ConnectTimeout;
+    for (host, port) in targets {
+        match stream::open(host, port, name.clone(), Some(tls.clone()), timeout).await {
+            Ok(stream) => return Ok(stream),
+            Err(e) => failed = e,
+        }
+    }
+    Err(failed)
 }

@@ -37,7 +37,7 @@ use crate::relay::engine::{Event, Relay, UserError};
 use crate::uri::MsrpUri;
 
 /// The port of a relay URI without one (RFC 4976 §8).
-const DEFAULT_PORT: u16 = 2855;
+const DEFAULT_PORT: u16 = crate::relay::discovery::DEFAULT_PORT;
 
 /// Settings of a [`RelayDriver`].
 #[derive(Clone, Debug)]

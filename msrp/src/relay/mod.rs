@@ -21,6 +21,8 @@
 //!   formatting, the client's answer, and the relay's challenge issue and verification.
 //! - [`client`]: the sans-IO AUTH client, which walks a configured relay chain, answers
 //!   challenges, handles 423, refreshes before expiry and falls back to alternative relays.
+//! - [`discovery`]: how to reach a relay from its URI (RFC 4976 §8): SRV `_msrps._tcp`
+//!   records ordered as RFC 2782 says, then A/AAAA on port 2855.
 //! - [`engine`]: the sans-IO relay (RFC 4976 §6): AUTH, path rewriting, hop-by-hop answers,
 //!   cut-through forwarding with bounded buffers.
 //!
@@ -37,4 +39,5 @@
 
 pub mod client;
 pub mod digest;
+pub mod discovery;
 pub mod engine;

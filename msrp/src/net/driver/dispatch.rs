@@ -55,7 +55,11 @@ impl State {
                                 Waiter::Session(_, reply) => reply,
                                 #[cfg(all(feature = "relay", feature = "tls"))]
                                 Waiter::Registration(id) => {
-                                    self.relay_connected(id, &key, Err(()));
+                                    let discovery = match &e {
+                                        Some(NetError::RelayDiscovery(d)) => Some(d.clone()),
+                                        _ => None,
+                                    };
+                                    self.relay_connected(id, &key, Err(discovery));
                                     continue;
                                 }
                             };

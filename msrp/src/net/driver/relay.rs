@@ -8,15 +8,16 @@ use super::{Internal, PeerKey, Reply, State, Waiter};
 use crate::endpoint::{ConnectionId, SessionConfig, SessionId};
 use crate::ident::IdGenerator;
 use crate::message::{Request, Response};
-use crate::net::relay::{RegistrationId, RelayFailure, RelayRegistration};
-use crate::net::stream::{self, ClientTls};
+use crate::net::relay::{self, RegistrationId, RelayFailure, RelayRegistration};
+use crate::net::stream::ClientTls;
 use crate::net::{NetError, NetEvent};
 use crate::relay::client::{AuthClient, ClientConfig, Event, Failure, ResponseError};
+use crate::relay::discovery::DiscoveryError;
 use crate::uri::{MsrpUri, Path};
 
-/// RFC 4976 §8: without a port (and without SRV, which the driver does not resolve),
-/// relays listen on 2855.
-const DEFAULT_RELAY_PORT: u16 = 2855;
+/// RFC 4976 §8: the port of a relay URI without one (reached through SRV records or, for
+/// want of them, on this port).
+const DEFAULT_RELAY_PORT: u16 = crate::relay::discovery::DEFAULT_PORT;
 
 /// One relay registration.
 pub(in crate::net) struct Registration {
@@ -32,6 +33,8 @@ pub(in crate::net) struct Registration {
     reply: Option<Reply<RelayRegistration>>,
     /// The last relay failure, reported when every alternative is gone.
     last_failure: Option<(MsrpUri, Failure)>,
+    /// Why the last connection attempt found no relay, until its failure is reported.
+    discovery: Option<DiscoveryError>,
 }
 
 /// The relay state of the driver task.
@@ -110,6 +113,7 @@ impl State {
             queued: VecDeque::new(),
             reply: Some(reply),
             last_failure: None,
+            discovery: None,
         };
         registration.client.start(Instant::now());
         self.relays.registrations.insert(id, registration);
@@ -211,12 +215,13 @@ impl State {
         }
     }
 
-    /// The connection a registration waited for is open (`Ok`) or could not be (`Err`).
+    /// The connection a registration waited for is open (`Ok`) or could not be (`Err`,
+    /// with the reason when relay discovery found none).
     pub(super) fn relay_connected(
         &mut self,
         id: RegistrationId,
         key: &PeerKey,
-        result: Result<ConnectionId, ()>,
+        result: Result<ConnectionId, Option<DiscoveryError>>,
     ) {
         let now = Instant::now();
         let Some(r) = self.relays.registrations.get_mut(&id) else {
@@ -233,8 +238,9 @@ impl State {
                     let _ = self.ep.send_request(now, conn, &request);
                 }
             }
-            Err(()) => {
+            Err(discovery) => {
                 r.queued.clear();
+                r.discovery = discovery;
                 r.client.connection_lost(now);
             }
         }
@@ -304,11 +310,10 @@ impl State {
         }
         let internal = self.internal.clone();
         let timeout = self.config.connect_timeout;
-        let host = key.host.clone();
-        let port = key.port;
-        let name = uri.host_str().to_owned();
+        let resolver = self.config.srv_resolver.clone();
+        let uri = uri.clone();
         tokio::spawn(async move {
-            let result = stream::open(host, port, name, Some(tls), timeout).await;
+            let result = relay::open_stream(uri, resolver, tls, timeout).await;
             let _ = internal.send(Internal::Connected { key, result }).await;
         });
     }
@@ -347,7 +352,15 @@ impl State {
                     expires,
                 });
             }
-            Event::Failed { relay, reason } => r.last_failure = Some((relay, reason)),
+            Event::Failed { relay, reason } => {
+                // A connection that could not be opened because discovery found no relay
+                // says so.
+                let reason = match (reason, r.discovery.take()) {
+                    (Failure::ConnectionLost, Some(d)) => Failure::Discovery(d),
+                    (reason, _) => reason,
+                };
+                r.last_failure = Some((relay, reason));
+            }
             Event::FallingBack { .. } => {
                 // The URIs obtained so far are void; the next transmit opens the
                 // connection to the alternative.

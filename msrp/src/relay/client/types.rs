@@ -227,6 +227,11 @@ pub enum Failure {
     /// RFC 4976 §6.1).
     #[error("connection lost")]
     ConnectionLost,
+    /// Relay discovery found no first relay: its domain offers none (RFC 4976 §8).
+    /// The tokio driver, which does the lookups, reports it in place of
+    /// [`ConnectionLost`](Self::ConnectionLost).
+    #[error("relay discovery: {0}")]
+    Discovery(crate::relay::discovery::DiscoveryError),
 }
 
 /// A response [`handle_response`](super::AuthClient::handle_response) did not accept.

@@ -57,7 +57,7 @@ impl Authority {
 }
 
 /// The MSRP relay port used when a URI names none (RFC 4976 §8, RFC 4975 §15.4).
-pub(super) const DEFAULT_PORT: u16 = 2855;
+pub(super) const DEFAULT_PORT: u16 = crate::relay::discovery::DEFAULT_PORT;
 
 /// What a timer is for.
 #[derive(Clone, Debug, PartialEq, Eq)]
