@@ -153,6 +153,9 @@ pub struct ChunkSender {
     queued: usize,
     max_queued: usize,
     input_done: bool,
+    /// The body pushed so far goes out now in chunks of its own, however short, each
+    /// closed with `+` (a relay moving to another position); cleared by `seek`.
+    flushing: bool,
     phase: Phase,
     /// The open (or last) chunk's transaction id.
     tid: Option<TransactionId>,
@@ -181,6 +184,7 @@ impl ChunkSender {
             queued: 0,
             max_queued,
             input_done: false,
+            flushing: false,
             phase: Phase::Idle,
             tid: None,
             chunk_len: 0,
@@ -208,7 +212,22 @@ impl ChunkSender {
         }
         self.next_position = position;
         self.pushed = position - 1;
+        self.flushing = false;
         true
+    }
+
+    /// Sends the body pushed so far without waiting for more, in chunks closed with `+`
+    /// (however short), so that [`seek`](Self::seek) can follow once they are written.
+    #[cfg(feature = "relay")]
+    pub(crate) fn flush(&mut self) {
+        self.flushing = true;
+    }
+
+    /// Declares the body complete without checking it against the declared total: a relay
+    /// forwarding a message whose chunks came out of order.
+    #[cfg(feature = "relay")]
+    pub(crate) fn end_input(&mut self) {
+        self.input_done = true;
     }
 
     /// Whether the message has ended (`$` or `#` written) or its body is complete.
@@ -341,7 +360,10 @@ impl ChunkSender {
             Phase::Ended => None,
             Phase::Closing(flag) => Some(self.end_chunk(flag)),
             Phase::Idle => {
-                let remaining_known = self.input_done;
+                if self.flushing && self.queued == 0 && !self.input_done {
+                    return None;
+                }
+                let remaining_known = self.input_done || self.flushing;
                 if self.queued < INTERRUPTIBLE_THRESHOLD && !remaining_known {
                     // Wait for a full-size chunk's worth, so no short chunk goes out.
                     return None;
@@ -355,6 +377,9 @@ impl ChunkSender {
                 if self.queued == 0 {
                     if self.input_done {
                         return Some(self.end_chunk(Flag::Complete));
+                    }
+                    if self.flushing {
+                        return Some(self.end_chunk(Flag::Continued));
                     }
                     return None;
                 }

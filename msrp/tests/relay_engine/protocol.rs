@@ -663,3 +663,186 @@ fn an_open_chunk_gives_way_to_another_message_ready_for_its_connection() {
         ]
     );
 }
+
+#[test]
+fn chunks_out_of_sequence_each_wait_for_the_open_chunk_then_go_on_from_their_own_start() {
+    let now = Instant::now();
+    // Bytes 1-3000 of 9000 went out in a chunk left open.
+    let (mut relay, a, b, ua, ub, mut stream) = open_chunk_towards_b(now);
+    let to_b = format!("{ua} {ub} {BOB}");
+    // RFC 4975 lets chunks come in any order: the last third, then the middle one with `$`.
+    let last = send(
+        "t3cc",
+        &to_b,
+        "msg0001",
+        "6001-9000/9000",
+        "",
+        &[b'z'; 3000],
+        '+',
+    );
+    relay.handle_input(now, a, &last).unwrap();
+    stream.extend(wire(&mut relay, b));
+    let middle = send(
+        "t2bb",
+        &to_b,
+        "msg0001",
+        "3001-6000/9000",
+        "",
+        &[b'y'; 3000],
+        '$',
+    );
+    relay.handle_input(now, a, &middle).unwrap();
+    stream.extend(wire(&mut relay, b));
+
+    let out = decode_stream(&stream);
+    let chunks: Vec<(u64, usize, Option<Flag>)> = out
+        .iter()
+        .map(|w| match &w.head {
+            Head::Request(r) => (r.headers.byte_range().unwrap().start(), w.body, w.flag),
+            other => panic!("only chunks go to b: {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        chunks,
+        [
+            (1, 3000, Some(Flag::Continued)),
+            (6001, 3000, Some(Flag::Continued)),
+            (3001, 3000, Some(Flag::Complete)),
+        ]
+    );
+    // Every chunk Alice sent was answered 200; nothing failed.
+    let answers: Vec<(String, u16)> = decode_stream(&wire(&mut relay, a))
+        .into_iter()
+        .map(|w| match w.head {
+            Head::Response(r) => (r.transaction_id.as_str().to_owned(), r.status.code()),
+            other => panic!("only responses go to a: {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        answers,
+        [
+            ("t1aa".to_owned(), 200),
+            ("t3cc".to_owned(), 200),
+            ("t2bb".to_owned(), 200)
+        ]
+    );
+    while let Some(event) = relay.poll_event() {
+        assert!(!matches!(event, Event::MessageFailed { .. }), "{event:?}");
+    }
+}
+
+#[test]
+fn a_chunk_starting_past_the_total_its_message_declared_fails_it() {
+    let now = Instant::now();
+    let (mut relay, a, _b, ua, ub, _stream) = open_chunk_towards_b(now);
+    let to_b = format!("{ua} {ub} {BOB}");
+    // Its own header is consistent, but the message's first chunk declared 9000 bytes.
+    let past = send(
+        "t4dd",
+        &to_b,
+        "msg0001",
+        "9002-9010/20000",
+        "",
+        b"too far..",
+        '+',
+    );
+    relay.handle_input(now, a, &past).unwrap();
+    let mut failed = false;
+    while let Some(event) = relay.poll_event() {
+        failed |= matches!(event, Event::MessageFailed { .. });
+    }
+    assert!(failed);
+}
+
+#[test]
+fn a_chunk_out_of_sequence_waits_for_bytes_still_queued_before_it() {
+    let now = Instant::now();
+    let (mut relay, a, b, ua, ub) = two_clients(now);
+    let to_b = format!("{ua} {ub} {BOB}");
+    // The second half first, then the first half, both before b's connection is written:
+    // the first half waits until the second half's bytes are out and their chunk closed.
+    let second = send(
+        "t1aa",
+        &to_b,
+        "msg0002",
+        "4001-8000/8000",
+        "",
+        &[b'q'; 4000],
+        '+',
+    );
+    let first = send(
+        "t2bb",
+        &to_b,
+        "msg0002",
+        "1-4000/8000",
+        "",
+        &[b'p'; 4000],
+        '$',
+    );
+    let mut input = second;
+    input.extend_from_slice(&first);
+    relay.handle_input(now, a, &input).unwrap();
+    assert!(!relay.readable(a), "the first half waits");
+    let out = decode_stream(&wire(&mut relay, b));
+    let chunks: Vec<(u64, usize, Option<Flag>)> = out
+        .iter()
+        .map(|w| match &w.head {
+            Head::Request(r) => (r.headers.byte_range().unwrap().start(), w.body, w.flag),
+            other => panic!("only chunks go to b: {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        chunks,
+        [
+            (4001, 4000, Some(Flag::Continued)),
+            (1, 4000, Some(Flag::Complete)),
+        ]
+    );
+    assert!(relay.readable(a));
+}
+
+#[test]
+fn a_short_chunk_held_for_more_goes_out_alone_when_the_next_one_starts_elsewhere() {
+    let now = Instant::now();
+    let (mut relay, a, b, ua, ub) = two_clients(now);
+    let to_b = format!("{ua} {ub} {BOB}");
+    // 100 bytes are too few for an open chunk: the relay holds them for more...
+    let head = send(
+        "t1aa",
+        &to_b,
+        "msg0003",
+        "1-100/6000",
+        "",
+        &[b'h'; 100],
+        '+',
+    );
+    relay.handle_input(now, a, &head).unwrap();
+    assert!(wire(&mut relay, b).is_empty());
+    // ...until a chunk starting elsewhere shows no more are coming in sequence.
+    let tail = send(
+        "t2bb",
+        &to_b,
+        "msg0003",
+        "3001-6000/6000",
+        "",
+        &[b't'; 3000],
+        '$',
+    );
+    relay.handle_input(now, a, &tail).unwrap();
+    let out = decode_stream(&wire(&mut relay, b));
+    let chunks: Vec<(String, usize, Option<Flag>)> = out
+        .iter()
+        .map(|w| match &w.head {
+            Head::Request(r) => (r.headers.byte_range().unwrap().to_string(), w.body, w.flag),
+            other => panic!("only chunks go to b: {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        chunks,
+        [
+            ("1-100/6000".to_owned(), 100, Some(Flag::Continued)),
+            ("3001-*/6000".to_owned(), 3000, Some(Flag::Complete)),
+        ]
+    );
+    assert!(relay.readable(a));
+}

@@ -102,7 +102,9 @@ pub enum ForwardFailure {
     Stalled,
     /// The sender went quiet in the middle of the message.
     Idle,
-    /// The chunks were inconsistent (ranges out of sequence, beyond the declared total).
+    /// The chunks were inconsistent: bytes beyond the declared total, a route that changed
+    /// mid-message, `$` short of the total in a message whose chunks came in order, or a chunk
+    /// the decoder refused.
     BadChunks,
 }
 

@@ -247,6 +247,8 @@ impl Relay {
                         last_input: now,
                         chunk_start: 1,
                         received_end: 0,
+                        reposition: None,
+                        out_of_order: false,
                     },
                 );
                 self.by_message.insert((conn, mid), fid);
@@ -265,19 +267,53 @@ impl Relay {
             .sent()
             .saturating_add(f.sender.queued() as u64)
             .saturating_add(1);
+        if start != expected {
+            f.out_of_order = true;
+        }
         let in_place = start == expected || f.sender.seek(start);
         let same_route = f.out_conn == route.out;
+        let beyond_total = f
+            .sender
+            .total()
+            .is_some_and(|t| start.saturating_sub(1) > t);
         rcv.target = Target::Chunk {
             fwd: fid,
             received: 0,
             start,
         };
         self.set_receiving(conn, rcv);
-        if !in_place || !same_route {
-            // Chunks out of sequence with bytes still held (or a route that changed
-            // mid-message) cannot be re-chunked into one outgoing stream.
+        if !same_route || beyond_total {
+            // A route that changed mid-message cannot carry one outgoing stream; a chunk
+            // past the declared total is wrong.
             self.fail_forward(now, fid, ForwardFailure::BadChunks);
+        } else if !in_place {
+            self.reposition(now, conn, fid, start);
         }
+    }
+
+    /// A chunk of `fwd` starts at `start` while the bytes before it are still held or their
+    /// outgoing chunk is open: its input waits until they are written, however few, in a
+    /// chunk closed with `+`, then goes on from `start` in a chunk of its own. The stall
+    /// timeout bounds the wait (a next hop that takes nothing).
+    fn reposition(&mut self, now: Instant, conn: ConnectionId, fwd: ForwardId, start: u64) {
+        let Some(f) = self.forwards.get_mut(&fwd) else {
+            return;
+        };
+        f.reposition = Some(start);
+        f.sender.flush();
+        let out = f.out_conn;
+        let timer = self.add_timer(
+            later(now, self.config.stall_timeout),
+            Timer::Stall(conn, fwd),
+        );
+        if let Some(c) = self.connections.get_mut(&conn) {
+            c.paused = Some(Pause {
+                fwd,
+                held: Bytes::new(),
+                timer,
+            });
+        }
+        self.mark_sending(fwd, out);
     }
 
     fn on_data(&mut self, now: Instant, conn: ConnectionId, mut data: Bytes) {
@@ -420,6 +456,11 @@ impl Relay {
                     return;
                 };
                 match flag {
+                    Flag::Complete if f.out_of_order => {
+                        // Chunks came out of order: the last one sent need not end the
+                        // body, and the receiver judges whether every byte came.
+                        f.sender.end_input();
+                    }
                     Flag::Complete => {
                         if f.sender.finish().is_err() {
                             // `$` before the declared total.

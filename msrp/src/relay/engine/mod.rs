@@ -59,6 +59,10 @@
 //! ones still coming while nothing else waits for its connection (a message that streams
 //! through goes out as one chunk); an answer, a REPORT or another message waiting (one with
 //! 2048 octets queued, or all of it) ends it with `+`, and the rest follows in a new chunk.
+//! Chunks of a message may come in any order (RFC 4975 §7.1): one that does not start where
+//! the previous ended pauses its connection until the bytes before it are written, however
+//! few, in a chunk closed with `+`; then it goes on from its own start in a new chunk (and
+//! its `$` may come before the last byte: the receiver judges the whole).
 //!
 //! A forwarded chunk sent with `Failure-Report: yes` must be answered within 30 s of its
 //! last byte; otherwise, and when the next hop's connection drops, the sender gets a REPORT

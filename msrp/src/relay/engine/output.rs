@@ -205,6 +205,24 @@ impl Relay {
             return;
         };
         let in_conn = f.in_conn;
+        if let Some(position) = f.reposition {
+            // A chunk out of sequence waits for the bytes before it and their chunk.
+            if !f.sender.seek(position) {
+                return;
+            }
+            f.reposition = None;
+            let Some(c) = self.connections.get_mut(&in_conn) else {
+                return;
+            };
+            if let Some(pause) = c.paused.take_if(|p| p.fwd == fwd) {
+                self.timers.remove(&pause.timer);
+            }
+            if let Some(now) = self.now {
+                self.decode_loop(now, in_conn);
+                self.enforce_control_limit(now);
+            }
+            return;
+        }
         let room = f.sender.room();
         let Some(c) = self.connections.get_mut(&in_conn) else {
             return;

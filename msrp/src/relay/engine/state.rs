@@ -308,4 +308,10 @@ pub(super) struct Forward {
     pub chunk_start: u64,
     /// Highest 1-based position received.
     pub received_end: u64,
+    /// A chunk that starts at this position came while bytes before it were still held or
+    /// their chunk open: its input waits (paused) until they are out and the chunk closed.
+    pub reposition: Option<u64>,
+    /// Some chunk did not start where the previous one ended (RFC 4975 lets chunks come in
+    /// any order), so `$` may come before every byte did: the receiver judges the whole.
+    pub out_of_order: bool,
 }
