@@ -664,6 +664,16 @@ fn an_open_chunk_gives_way_to_another_message_ready_for_its_connection() {
     );
 }
 
+/// The Byte-Range, body length and flag of every chunk in `out`, which holds chunks only.
+fn chunks(out: &[crate::net::Wire]) -> Vec<(msrp::ByteRange, usize, Option<Flag>)> {
+    out.iter()
+        .map(|w| match &w.head {
+            Head::Request(r) => (r.headers.byte_range().unwrap(), w.body, w.flag),
+            other => panic!("only chunks go to b: {other:?}"),
+        })
+        .collect()
+}
+
 #[test]
 fn chunks_out_of_sequence_each_wait_for_the_open_chunk_then_go_on_from_their_own_start() {
     let now = Instant::now();
@@ -695,12 +705,9 @@ fn chunks_out_of_sequence_each_wait_for_the_open_chunk_then_go_on_from_their_own
     stream.extend(wire(&mut relay, b));
 
     let out = decode_stream(&stream);
-    let chunks: Vec<(u64, usize, Option<Flag>)> = out
-        .iter()
-        .map(|w| match &w.head {
-            Head::Request(r) => (r.headers.byte_range().unwrap().start(), w.body, w.flag),
-            other => panic!("only chunks go to b: {other:?}"),
-        })
+    let chunks: Vec<(u64, usize, Option<Flag>)> = chunks(&out)
+        .into_iter()
+        .map(|(range, body, flag)| (range.start(), body, flag))
         .collect();
     assert_eq!(
         chunks,
@@ -784,12 +791,9 @@ fn a_chunk_out_of_sequence_waits_for_bytes_still_queued_before_it() {
     relay.handle_input(now, a, &input).unwrap();
     assert!(!relay.readable(a), "the first half waits");
     let out = decode_stream(&wire(&mut relay, b));
-    let chunks: Vec<(u64, usize, Option<Flag>)> = out
-        .iter()
-        .map(|w| match &w.head {
-            Head::Request(r) => (r.headers.byte_range().unwrap().start(), w.body, w.flag),
-            other => panic!("only chunks go to b: {other:?}"),
-        })
+    let chunks: Vec<(u64, usize, Option<Flag>)> = chunks(&out)
+        .into_iter()
+        .map(|(range, body, flag)| (range.start(), body, flag))
         .collect();
     assert_eq!(
         chunks,
@@ -830,12 +834,9 @@ fn a_short_chunk_held_for_more_goes_out_alone_when_the_next_one_starts_elsewhere
     );
     relay.handle_input(now, a, &tail).unwrap();
     let out = decode_stream(&wire(&mut relay, b));
-    let chunks: Vec<(String, usize, Option<Flag>)> = out
-        .iter()
-        .map(|w| match &w.head {
-            Head::Request(r) => (r.headers.byte_range().unwrap().to_string(), w.body, w.flag),
-            other => panic!("only chunks go to b: {other:?}"),
-        })
+    let chunks: Vec<(String, usize, Option<Flag>)> = chunks(&out)
+        .into_iter()
+        .map(|(range, body, flag)| (range.to_string(), body, flag))
         .collect();
     assert_eq!(
         chunks,
