@@ -76,7 +76,8 @@ pub struct RelayFailure {
     pub relay: MsrpUri,
     /// Why it failed: [`Failure::WrongCredentials`], [`Failure::ExpiresOutOfBounds`] (423
     /// again after adjusting Expires), [`Failure::Timeout`], [`Failure::Refused`], ...; a
-    /// connection that could not be opened, or was lost, is [`Failure::ConnectionLost`].
+    /// connection that could not be opened, or was lost, is [`Failure::ConnectionLost`]; a
+    /// relay domain that offers none is [`Failure::Discovery`].
     pub reason: Failure,
 }
 
