@@ -33,11 +33,9 @@ use super::io;
 use super::stream::{self, BoxStream, ClientTls, ServerTls};
 use super::{CloseReason, NetError};
 use crate::endpoint::ConnectionId;
+use crate::relay::discovery::DEFAULT_PORT;
 use crate::relay::engine::{Event, Relay, UserError};
 use crate::uri::MsrpUri;
-
-/// The port of a relay URI without one (RFC 4976 §8).
-const DEFAULT_PORT: u16 = crate::relay::discovery::DEFAULT_PORT;
 
 /// Settings of a [`RelayDriver`].
 #[derive(Clone, Debug)]

@@ -12,12 +12,8 @@ use crate::net::relay::{self, RegistrationId, RelayFailure, RelayRegistration};
 use crate::net::stream::ClientTls;
 use crate::net::{NetError, NetEvent};
 use crate::relay::client::{AuthClient, ClientConfig, Event, Failure, ResponseError};
-use crate::relay::discovery::DiscoveryError;
+use crate::relay::discovery::{DEFAULT_PORT, DiscoveryError};
 use crate::uri::{MsrpUri, Path};
-
-/// RFC 4976 §8: the port of a relay URI without one (reached through SRV records or, for
-/// want of them, on this port).
-const DEFAULT_RELAY_PORT: u16 = crate::relay::discovery::DEFAULT_PORT;
 
 /// One relay registration.
 pub(in crate::net) struct Registration {
@@ -80,7 +76,7 @@ fn peer_key(uri: &MsrpUri, tls: &ClientTls) -> PeerKey {
     PeerKey {
         secure: true,
         host: uri.host_str().to_ascii_lowercase(),
-        port: uri.port().unwrap_or(DEFAULT_RELAY_PORT),
+        port: uri.port().unwrap_or(DEFAULT_PORT),
         tls: Some(crate::net::stream::TlsIdentity::new(tls, uri.host_str())),
     }
 }

@@ -50,14 +50,11 @@ impl Authority {
     pub fn of(uri: &MsrpUri) -> Self {
         Self {
             host: uri.host_str().to_ascii_lowercase(),
-            port: Some(uri.port().unwrap_or(DEFAULT_PORT)),
+            port: Some(uri.port().unwrap_or(crate::relay::discovery::DEFAULT_PORT)),
             tls: uri.is_secure(),
         }
     }
 }
-
-/// The MSRP relay port used when a URI names none (RFC 4976 §8, RFC 4975 §15.4).
-pub(super) const DEFAULT_PORT: u16 = crate::relay::discovery::DEFAULT_PORT;
 
 /// What a timer is for.
 #[derive(Clone, Debug, PartialEq, Eq)]
